@@ -117,4 +117,6 @@ export interface IngestResult {
   ingested: number;
   skipped: Problem[];
   cancelled: boolean;
+  /** Set when the ingest stopped on its own (e.g. storage full); what was stored is kept and can be resumed. */
+  error?: string;
 }

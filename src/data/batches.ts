@@ -1,0 +1,174 @@
+/**
+ * Fixed-shape batches streamed from IndexedDB.
+ * - train: an endless stream, reshuffled every epoch (seeded), ragged tail dropped so every batch has exactly
+ *   batchSize rows; the following batch is read while the caller works on the current one.
+ * - eval: one pass over at most maxImages images in a fixed (seeded) order; the last batch is padded by repeating
+ *   its rows and says how many are real in `valid`.
+ */
+import { mulberry32, shuffleInPlace } from './splits';
+import { getImages, getKeys, sharedLabDb, type LabDb } from './store';
+import type { Batch, Split, StoredImage } from './types';
+
+export interface BatchStreamOptions {
+  datasetId: string;
+  split: Split;
+  batchSize: number;
+  /** Storage size of the dataset (images are size x size). */
+  size: number;
+  numLabels: number;
+  seed: number;
+  mode: 'train' | 'eval';
+  /** eval only: evaluate at most this many images (a fixed seeded subset, the same at every evaluation). */
+  maxImages?: number;
+  /** Defaults to the shared connection (sharedLabDb()). */
+  db?: LabDb;
+}
+
+export interface BatchStreamStats {
+  imagesRead: number;
+  /** Time next()/epoch() callers spent waiting for data; divide by step time for the data-wait fraction. */
+  msWaiting: number;
+  batchesServed: number;
+  epochsStarted: number;
+}
+
+export class BatchStream {
+  imagesRead = 0;
+  msWaiting = 0;
+  batchesServed = 0;
+  /** train: epochs started so far (1 after the first batch). */
+  epochsStarted = 0;
+
+  private readonly opts: BatchStreamOptions;
+  private db: LabDb | null = null;
+  private keys: string[] = [];
+  private order: string[] = [];
+  private position = 0;
+  private readonly random: () => number;
+  private pending: Promise<Batch> | null = null;
+
+  constructor(opts: BatchStreamOptions) {
+    for (const k of ['batchSize', 'size', 'numLabels'] as const) {
+      if (!Number.isInteger(opts[k]) || opts[k] <= 0) throw new Error(`BatchStream: ${k} must be a positive integer, got ${opts[k]}`);
+    }
+    this.opts = opts;
+    this.random = mulberry32(opts.seed);
+  }
+
+  /** Loads the split's keys once (keys only, no pixels). */
+  async init(): Promise<void> {
+    this.db = this.opts.db ?? (await sharedLabDb());
+    const keys = await getKeys(this.opts.datasetId, this.opts.split, this.db);
+    if (keys.length === 0) throw new Error(`Split '${this.opts.split}' of dataset ${this.opts.datasetId} has no stored images`);
+    if (this.opts.mode === 'eval') {
+      // Seeded shuffle before truncation: sorted keys group by class folder, a prefix would hold one class only.
+      const order = shuffleInPlace([...keys], this.random);
+      this.keys = this.opts.maxImages !== undefined ? order.slice(0, Math.max(1, this.opts.maxImages)) : order;
+    } else {
+      this.keys = keys;
+      this.pending = this.prefetch(this.nextTrainKeys()); // the first batch is on its way before the first step
+    }
+  }
+
+  /** Images this stream covers: the split (train) or the evaluated subset (eval). */
+  get numImages(): number {
+    return this.keys.length;
+  }
+
+  stats(): BatchStreamStats {
+    return { imagesRead: this.imagesRead, msWaiting: this.msWaiting, batchesServed: this.batchesServed, epochsStarted: this.epochsStarted };
+  }
+
+  /** train mode: the next batch; never ends. */
+  async next(): Promise<Batch> {
+    this.assertReady('train');
+    const started = performance.now();
+    const current = this.pending ?? this.load(this.nextTrainKeys());
+    this.pending = null;
+    const batch = await current;
+    this.msWaiting += performance.now() - started;
+    this.pending = this.prefetch(this.nextTrainKeys());
+    this.batchesServed++;
+    return batch;
+  }
+
+  /** eval mode: one pass in a fixed order; the next batch is read while the caller uses the current one. */
+  async *epoch(): AsyncGenerator<Batch> {
+    this.assertReady('eval');
+    const { batchSize } = this.opts;
+    const chunks: string[][] = [];
+    for (let i = 0; i < this.keys.length; i += batchSize) chunks.push(this.keys.slice(i, i + batchSize));
+    let pending: Promise<Batch> | null = this.prefetch(chunks[0]);
+    for (let i = 0; i < chunks.length; i++) {
+      const started = performance.now();
+      const batch: Batch = await pending!;
+      this.msWaiting += performance.now() - started;
+      pending = i + 1 < chunks.length ? this.prefetch(chunks[i + 1]) : null;
+      this.batchesServed++;
+      yield batch;
+    }
+  }
+
+  private assertReady(mode: 'train' | 'eval'): void {
+    if (this.opts.mode !== mode) throw new Error(`BatchStream is in '${this.opts.mode}' mode; ${mode === 'train' ? 'next()' : 'epoch()'} needs '${mode}'`);
+    if (!this.db) throw new Error('BatchStream: call init() first');
+  }
+
+  /** Starts a read now; a failure surfaces when the batch is awaited, not as an unhandled rejection. */
+  private prefetch(keys: string[]): Promise<Batch> {
+    const promise = this.load(keys);
+    promise.catch(() => undefined);
+    return promise;
+  }
+
+  private startEpoch(): void {
+    this.order = shuffleInPlace([...this.keys], this.random);
+    this.position = 0;
+    this.epochsStarted++;
+  }
+
+  private nextTrainKeys(): string[] {
+    const { batchSize } = this.opts;
+    if (this.keys.length >= batchSize) {
+      if (this.position + batchSize > this.order.length) this.startEpoch(); // drops the ragged tail
+      const keys = this.order.slice(this.position, this.position + batchSize);
+      this.position += batchSize;
+      return keys;
+    }
+    // Fewer images than one batch (tiny demo splits): fill the batch from consecutive shuffled epochs.
+    const keys: string[] = [];
+    while (keys.length < batchSize) {
+      if (this.position >= this.order.length) this.startEpoch();
+      keys.push(this.order[this.position++]);
+    }
+    return keys;
+  }
+
+  private async load(keys: string[]): Promise<Batch> {
+    const images = await getImages(this.opts.datasetId, keys, this.db!);
+    this.imagesRead += images.length;
+    return this.assemble(images);
+  }
+
+  /** Rows beyond images.length repeat the images from the start (eval padding); `valid` = images.length. */
+  private assemble(images: StoredImage[]): Batch {
+    const { batchSize, size, numLabels } = this.opts;
+    const area = size * size;
+    const pixels = new Uint8Array(batchSize * area);
+    const labels = new Float32Array(batchSize * numLabels);
+    const mask = new Float32Array(batchSize * numLabels);
+    for (let row = 0; row < batchSize; row++) {
+      const image = images[row % images.length];
+      if (image.pixels.length !== area) throw new Error(`Image '${image.key}' has ${image.pixels.length} pixels, expected ${size}x${size}`);
+      if (image.labels.length !== numLabels) throw new Error(`Image '${image.key}' has ${image.labels.length} labels, expected ${numLabels}`);
+      pixels.set(image.pixels, row * area);
+      for (let j = 0; j < numLabels; j++) {
+        const value = image.labels[j];
+        // -1 = "ignore" (e.g. CheXpert U-Ignore): label 0, masked out of loss and AUROC.
+        labels[row * numLabels + j] = value === 1 ? 1 : 0;
+        mask[row * numLabels + j] = value === -1 ? 0 : 1;
+      }
+    }
+    return { pixels, labels, mask, valid: Math.min(images.length, batchSize), batchSize, size };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Fresh parameters for a ViT in timm's layout. Initialisation follows timm / MAE: trunc-normal(0.02) for
+ * Linear weights and pos_embed, zeros for biases, ones/zeros for LayerNorms, Xavier-uniform for the patch
+ * projection viewed as a Linear (MAE's init), and trunc-normal(2e-5) for the classification head (study.md).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { numPatches, type VitConfig } from './config';
+
+export function vitParamShapes(cfg: VitConfig): Map<string, number[]> {
+  const d = cfg.embedDim;
+  const hidden = d * cfg.mlpRatio;
+  const p = cfg.patchSize;
+  const shapes = new Map<string, number[]>();
+  shapes.set('patch_embed.proj.weight', [d, cfg.inChans, p, p]);
+  shapes.set('patch_embed.proj.bias', [d]);
+  shapes.set('cls_token', [1, 1, d]);
+  shapes.set('pos_embed', [1, numPatches(cfg) + 1, d]);
+  for (let i = 0; i < cfg.depth; i++) {
+    const b = `blocks.${i}`;
+    shapes.set(`${b}.norm1.weight`, [d]);
+    shapes.set(`${b}.norm1.bias`, [d]);
+    shapes.set(`${b}.attn.qkv.weight`, [3 * d, d]);
+    shapes.set(`${b}.attn.qkv.bias`, [3 * d]);
+    shapes.set(`${b}.attn.proj.weight`, [d, d]);
+    shapes.set(`${b}.attn.proj.bias`, [d]);
+    shapes.set(`${b}.norm2.weight`, [d]);
+    shapes.set(`${b}.norm2.bias`, [d]);
+    shapes.set(`${b}.mlp.fc1.weight`, [hidden, d]);
+    shapes.set(`${b}.mlp.fc1.bias`, [hidden]);
+    shapes.set(`${b}.mlp.fc2.weight`, [d, hidden]);
+    shapes.set(`${b}.mlp.fc2.bias`, [d]);
+  }
+  shapes.set('fc_norm.weight', [d]);
+  shapes.set('fc_norm.bias', [d]);
+  shapes.set('head.weight', [cfg.numClasses, d]);
+  shapes.set('head.bias', [cfg.numClasses]);
+  return shapes;
+}
+
+/** Parameters a freshly added classifier gets; everything else is the backbone. */
+export const HEAD_PARAM_NAMES = ['head.weight', 'head.bias'] as const;
+export const NEW_FOR_FINETUNE = ['fc_norm.weight', 'fc_norm.bias', 'head.weight', 'head.bias'] as const;
+
+function truncNormal(shape: number[], std: number, seed: number): tf.Tensor {
+  // tf.truncatedNormal cuts at 2 std, as torch.nn.init.trunc_normal_ with its default a=-2, b=2 when std=1;
+  // for small std timm's cut at +-2 absolute never binds, so the two differ only in that far tail.
+  return tf.truncatedNormal(shape, 0, std, 'float32', seed);
+}
+
+export function initParam(name: string, shape: number[], seed: number): tf.Tensor {
+  if (name === 'head.weight') return truncNormal(shape, 2e-5, seed);
+  if (name === 'cls_token') return truncNormal(shape, 1e-6, seed);
+  if (name === 'pos_embed') return truncNormal(shape, 0.02, seed);
+  if (name === 'patch_embed.proj.weight') {
+    const fanOut = shape[0];
+    const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
+    const bound = Math.sqrt(6 / (fanIn + fanOut));
+    return tf.randomUniform(shape, -bound, bound, 'float32', seed);
+  }
+  if (name.endsWith('norm1.weight') || name.endsWith('norm2.weight') || name === 'fc_norm.weight') return tf.ones(shape);
+  if (name.endsWith('.bias')) return tf.zeros(shape);
+  if (name.endsWith('.weight')) return truncNormal(shape, 0.02, seed);
+  throw new Error(`no initialiser for parameter ${name}`);
+}
+
+export function initVitParams(cfg: VitConfig, seed: number): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  let k = 0;
+  for (const [name, shape] of vitParamShapes(cfg)) out.set(name, initParam(name, shape, seed * 1009 + k++));
+  return out;
+}

@@ -1,0 +1,54 @@
+/**
+ * The few tensor functions the ViT is made of. Weights keep PyTorch's layouts so that checkpoints load
+ * without transposes: a Linear weight is [out, in] and is used with matMul(..., transposeB = true).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** y = x W^T + b, x: [M, in], W: [out, in], b: [out] -> [M, out] */
+export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor2D {
+  const y = tf.matMul(x, weight as tf.Tensor2D, false, true) as tf.Tensor2D;
+  return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
+}
+
+/** LayerNorm over the last axis, biased variance as torch.nn.LayerNorm. */
+export function layerNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor, bias: tf.Tensor, eps: number): T {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+  return tf.add(tf.mul(normed, weight), bias) as T;
+}
+
+/** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as torch.nn.GELU() (not the tanh approximation). */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as T;
+}
+
+/**
+ * Stochastic depth (timm's drop_path): zero a residual branch for whole samples with probability p and
+ * rescale the kept ones by 1 / (1 - p). x: [B, ...].
+ */
+export function dropPath<T extends tf.Tensor>(x: T, p: number): T {
+  if (p <= 0) return x;
+  const keep = 1 - p;
+  const maskShape = [x.shape[0], ...x.shape.slice(1).map(() => 1)];
+  const mask = tf.floor(tf.add(tf.randomUniform(maskShape), keep));
+  return tf.mul(x, tf.div(mask, keep)) as T;
+}
+
+/**
+ * Split images into flattened patches in the (C, kh, kw) order of a PyTorch conv weight [D, C, P, P]
+ * flattened to [D, C*P*P], so that a patch-embedding conv with stride P becomes one matMul.
+ * x: [B, C, H, W] -> [B * N, C * P * P] with N = (H/P) * (W/P), patches row-major.
+ * Kept to rank-5 transposes: the WASM and WebGPU backends support them, and it avoids conv2d whose
+ * filter gradient the WASM backend does not implement.
+ */
+export function patchify(x: tf.Tensor4D, patch: number): tf.Tensor2D {
+  const [b, c, h, w] = x.shape;
+  const hp = h / patch;
+  const wp = w / patch;
+  // [B*C, Hp, P, Wp, P] -> [B*C, Hp, Wp, P, P]
+  const tiles = tf.transpose(tf.reshape(x, [b * c, hp, patch, wp, patch]), [0, 1, 3, 2, 4]);
+  if (c === 1) return tf.reshape(tiles, [b * hp * wp, patch * patch]);
+  // [B, C, N, P*P] -> [B, N, C, P*P]
+  const perChannel = tf.transpose(tf.reshape(tiles, [b, c, hp * wp, patch * patch]), [0, 2, 1, 3]);
+  return tf.reshape(perChannel, [b * hp * wp, c * patch * patch]);
+}

@@ -1,0 +1,218 @@
+/**
+ * LoRA adapters on the ViT's linear layers, as HF PEFT's LoraLayer / microsoft/LoRA's MergedLinear:
+ * y = base(x) + scaling * B(A(dropout(x))), scaling = lora_alpha / r (rsLoRA: lora_alpha / sqrt r),
+ * A [r, in] Kaiming-uniform(a = sqrt 5), B [out, r] zeros, so an untrained adapter leaves the model unchanged.
+ * On the fused qkv each adapted part (q, k, v) has its own A/B pair acting on its third of the output rows.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loraScaling, validateLoraConfig, type LoraConfig, type QkvPart, type VitConfig } from './config';
+import { mat, truncatedFactors } from './lowRank';
+
+export interface LoraSite {
+  /** timm module path, e.g. 'blocks.3.attn.qkv' */
+  module: string;
+  /** which third of a fused qkv output; null for an unfused Linear */
+  part: QkvPart | null;
+  inFeatures: number;
+  outFeatures: number;
+  /** first output row of the module's weight this adapter writes to */
+  rowOffset: number;
+}
+
+const PART_INDEX: Record<QkvPart, number> = { q: 0, k: 1, v: 2 };
+
+export function loraSites(vitCfg: VitConfig, cfg: LoraConfig): LoraSite[] {
+  const d = vitCfg.embedDim;
+  const hidden = d * vitCfg.mlpRatio;
+  const sites: LoraSite[] = [];
+  const parts = [...cfg.targets.qkv].sort((a, b) => PART_INDEX[a] - PART_INDEX[b]);
+  for (let i = 0; i < vitCfg.depth; i++) {
+    for (const part of parts) {
+      sites.push({ module: `blocks.${i}.attn.qkv`, part, inFeatures: d, outFeatures: d, rowOffset: PART_INDEX[part] * d });
+    }
+    if (cfg.targets.proj) sites.push({ module: `blocks.${i}.attn.proj`, part: null, inFeatures: d, outFeatures: d, rowOffset: 0 });
+    if (cfg.targets.fc1) sites.push({ module: `blocks.${i}.mlp.fc1`, part: null, inFeatures: d, outFeatures: hidden, rowOffset: 0 });
+    if (cfg.targets.fc2) sites.push({ module: `blocks.${i}.mlp.fc2`, part: null, inFeatures: hidden, outFeatures: d, rowOffset: 0 });
+  }
+  return sites;
+}
+
+export function loraTensorName(site: LoraSite, which: 'lora_A' | 'lora_B'): string {
+  return site.part ? `${site.module}.${which}.${site.part}` : `${site.module}.${which}`;
+}
+
+/** torch.nn.init.kaiming_uniform_(a=sqrt(5)) on a [rows, fanIn] weight: U(-1/sqrt(fanIn), 1/sqrt(fanIn)). */
+export function kaimingUniformA(rows: number, fanIn: number, seed: number): tf.Tensor2D {
+  const bound = 1 / Math.sqrt(fanIn);
+  return tf.randomUniform([rows, fanIn], -bound, bound, 'float32', seed) as tf.Tensor2D;
+}
+
+/** How one tensor changed shape on a rank change, so optimizer state can follow it. */
+export interface LoraResizeChange {
+  name: string;
+  kind: 'grow' | 'shrink';
+  /** axis that grew (A: 0 = rows, B: 1 = columns) */
+  axis: 0 | 1;
+  oldSize: number;
+  newSize: number;
+  /** the kept part of the tensor was multiplied by this factor (B is rescaled to keep the output fixed) */
+  keptScale: number;
+}
+
+export class LoraAdapter {
+  readonly sites: LoraSite[];
+  readonly tensors = new Map<string, tf.Variable>();
+  config: LoraConfig;
+
+  private constructor(vitCfg: VitConfig, config: LoraConfig) {
+    validateLoraConfig(config);
+    this.config = { ...config, targets: { ...config.targets, qkv: [...config.targets.qkv] } };
+    this.sites = loraSites(vitCfg, config);
+  }
+
+  static create(vitCfg: VitConfig, config: LoraConfig, seed: number): LoraAdapter {
+    const adapter = new LoraAdapter(vitCfg, config);
+    adapter.sites.forEach((site, k) => {
+      // tf.variable keeps its own reference to the data, so the initial tensors are released right away
+      const a = kaimingUniformA(config.r, site.inFeatures, seed * 7919 + k);
+      const b = tf.zeros([site.outFeatures, config.r]);
+      adapter.tensors.set(loraTensorName(site, 'lora_A'), tf.variable(a));
+      adapter.tensors.set(loraTensorName(site, 'lora_B'), tf.variable(b));
+      tf.dispose([a, b]);
+    });
+    return adapter;
+  }
+
+  /** Wraps given tensors (takes ownership); shapes are checked against the config. */
+  static fromTensors(vitCfg: VitConfig, config: LoraConfig, tensors: Map<string, tf.Tensor>): LoraAdapter {
+    const adapter = new LoraAdapter(vitCfg, config);
+    for (const site of adapter.sites) {
+      const expected: [string, number[]][] = [
+        [loraTensorName(site, 'lora_A'), [config.r, site.inFeatures]],
+        [loraTensorName(site, 'lora_B'), [site.outFeatures, config.r]],
+      ];
+      for (const [name, shape] of expected) {
+        const t = tensors.get(name);
+        if (!t) throw new Error(`LoRA tensor ${name} is missing`);
+        if (t.shape.join('x') !== shape.join('x')) throw new Error(`LoRA tensor ${name} has shape [${t.shape}], expected [${shape}]`);
+        adapter.tensors.set(name, t instanceof tf.Variable ? t : tf.variable(t));
+        // the variable holds its own reference to the data: release the caller's tensor (ownership was taken)
+        if (!(t instanceof tf.Variable)) t.dispose();
+      }
+    }
+    return adapter;
+  }
+
+  get scaling(): number {
+    return loraScaling(this.config);
+  }
+
+  get r(): number {
+    return this.config.r;
+  }
+
+  sitesOf(module: string): LoraSite[] {
+    return this.sites.filter((s) => s.module === module);
+  }
+
+  modules(): string[] {
+    return [...new Set(this.sites.map((s) => s.module))];
+  }
+
+  a(site: LoraSite): tf.Variable {
+    return this.tensors.get(loraTensorName(site, 'lora_A'))!;
+  }
+
+  b(site: LoraSite): tf.Variable {
+    return this.tensors.get(loraTensorName(site, 'lora_B'))!;
+  }
+
+  /** The adapter's output for one site: scaling * (x A^T) B^T, x: [M, in] (dropout already applied) -> [M, out]. */
+  apply(site: LoraSite, x: tf.Tensor2D): tf.Tensor2D {
+    const down = tf.matMul(x, this.a(site), false, true); // [M, r]
+    return tf.mul(tf.matMul(down, this.b(site), false, true), this.scaling); // [M, out]
+  }
+
+  /** PEFT's get_delta_weight: scaling * B A for every site of a module, placed in its rows; [outTotal, in]. */
+  deltaWeight(module: string, outTotal: number): tf.Tensor2D {
+    return tf.tidy(() => {
+      const sites = this.sitesOf(module);
+      if (sites.length === 0) throw new Error(`no LoRA adapter on ${module}`);
+      const inF = sites[0].inFeatures;
+      const blocks: tf.Tensor2D[] = [];
+      let row = 0;
+      for (const site of sites) {
+        if (site.rowOffset > row) blocks.push(tf.zeros([site.rowOffset - row, inF]));
+        blocks.push(tf.mul(tf.matMul(this.b(site), this.a(site)), this.scaling));
+        row = site.rowOffset + site.outFeatures;
+      }
+      if (row < outTotal) blocks.push(tf.zeros([outTotal - row, inF]));
+      return tf.concat(blocks, 0);
+    });
+  }
+
+  /** Alpha rescales the update (scaling = alpha / r): the learned A and B stay as they are. */
+  setAlpha(alpha: number): void {
+    const next = { ...this.config, lora_alpha: alpha };
+    validateLoraConfig(next);
+    this.config = next;
+  }
+
+  /**
+   * Change the rank while keeping what was learned.
+   * Growing: A gets fresh Kaiming rows, B zero columns, and B's kept columns are multiplied by
+   * old scaling / new scaling so that scaling * B A — the model's output — is unchanged.
+   * Shrinking: the learned update scaling * B A is replaced by its best rank-r approximation (truncated SVD),
+   * with A' = V_r^T (orthonormal rows) and B' = U_r S_r * old scaling / new scaling.
+   */
+  async resize(newR: number, seed: number): Promise<LoraResizeChange[]> {
+    const oldR = this.config.r;
+    if (newR === oldR) return [];
+    const oldScaling = this.scaling;
+    const next = { ...this.config, r: newR };
+    validateLoraConfig(next);
+    const newScaling = loraScaling(next);
+    const keptScale = oldScaling / newScaling;
+    const changes: LoraResizeChange[] = [];
+    for (const [k, site] of this.sites.entries()) {
+      const nameA = loraTensorName(site, 'lora_A');
+      const nameB = loraTensorName(site, 'lora_B');
+      const oldA = this.a(site);
+      const oldB = this.b(site);
+      let newA: tf.Tensor;
+      let newB: tf.Tensor;
+      if (newR > oldR) {
+        const fresh = kaimingUniformA(newR - oldR, site.inFeatures, seed * 7919 + k);
+        newA = tf.concat([oldA, fresh], 0);
+        fresh.dispose();
+        newB = tf.tidy(() => tf.concat([tf.mul(oldB, keptScale), tf.zeros([site.outFeatures, newR - oldR])], 1));
+      } else {
+        const [bData, aData] = await Promise.all([oldB.data(), oldA.data()]);
+        const f = truncatedFactors(mat(site.outFeatures, oldR, bData), mat(oldR, site.inFeatures, aData), newR);
+        const bScaled = f.b.data.map((v) => v * keptScale);
+        newB = tf.tensor2d(Float32Array.from(bScaled), [site.outFeatures, newR]);
+        newA = tf.tensor2d(Float32Array.from(f.a.data), [newR, site.inFeatures]);
+      }
+      const kind = newR > oldR ? 'grow' : 'shrink';
+      changes.push({ name: nameA, kind, axis: 0, oldSize: oldR, newSize: newR, keptScale: newR > oldR ? 1 : NaN });
+      changes.push({ name: nameB, kind, axis: 1, oldSize: oldR, newSize: newR, keptScale: newR > oldR ? keptScale : NaN });
+      this.tensors.set(nameA, tf.variable(newA));
+      this.tensors.set(nameB, tf.variable(newB));
+      newA.dispose();
+      newB.dispose();
+      oldA.dispose();
+      oldB.dispose();
+    }
+    this.config = next;
+    return changes;
+  }
+
+  parameterCount(): number {
+    return this.sites.reduce((n, s) => n + this.config.r * (s.inFeatures + s.outFeatures), 0);
+  }
+
+  dispose(): void {
+    for (const t of this.tensors.values()) t.dispose();
+    this.tensors.clear();
+  }
+}

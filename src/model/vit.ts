@@ -1,0 +1,161 @@
+/**
+ * Vision Transformer (Dosovitskiy et al. 2021) in timm's layout, on plain tfjs ops:
+ * patch embedding -> [CLS] + tokens + pos_embed -> blocks (pre-norm attention and MLP) ->
+ * global average pool over patch tokens (CLS excluded) -> fc_norm -> head, as MAE/MRM fine-tuning does.
+ * Parameters are tf.Variables keyed by timm's names; LoRA lives beside them in a LoraAdapter.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { numPatches, validateVitConfig, type VitConfig } from './config';
+import { vitParamShapes } from './init';
+import { dropPath, gelu, layerNorm, linear, patchify } from './layers';
+import type { LoraAdapter } from './lora';
+
+export interface ForwardOptions {
+  /** Enables drop-path and LoRA dropout. */
+  training?: boolean;
+  /** Stochastic-depth rate of the last block; block i uses rate * i / (depth - 1) (timm's linear rule). */
+  dropPathRate?: number;
+}
+
+export class VitModel {
+  readonly cfg: VitConfig;
+  readonly params = new Map<string, tf.Variable>();
+  lora: LoraAdapter | null = null;
+  /** True while the adapter's update is folded into the base weights (forward then skips the adapter). */
+  merged = false;
+
+  /** Takes ownership of `params`; every name and shape must match the config. */
+  constructor(cfg: VitConfig, params: Map<string, tf.Tensor>) {
+    validateVitConfig(cfg);
+    this.cfg = cfg;
+    for (const [name, shape] of vitParamShapes(cfg)) {
+      const t = params.get(name);
+      if (!t) throw new Error(`parameter ${name} is missing`);
+      if (t.shape.join('x') !== shape.join('x')) throw new Error(`parameter ${name} has shape [${t.shape}], expected [${shape}]`);
+      this.params.set(name, t instanceof tf.Variable ? t : tf.variable(t));
+      if (!(t instanceof tf.Variable)) t.dispose();
+    }
+    for (const name of params.keys()) if (!this.params.has(name)) throw new Error(`unexpected parameter ${name}`);
+  }
+
+  p(name: string): tf.Variable {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`no parameter ${name}`);
+    return v;
+  }
+
+  /** x: [B, C, H, W] normalised (NCHW as PyTorch); C = 1 stands for grayscale replicated to inChans. -> logits [B, K] */
+  forward(x: tf.Tensor4D, opts: ForwardOptions = {}): tf.Tensor2D {
+    return tf.tidy(() => {
+      const { cfg } = this;
+      const [batch, channels, h, w] = x.shape;
+      if (h !== cfg.imgSize || w !== cfg.imgSize) throw new Error(`input is ${h}x${w}, model expects ${cfg.imgSize}x${cfg.imgSize}`);
+      if (channels !== cfg.inChans && channels !== 1) throw new Error(`input has ${channels} channels, model expects ${cfg.inChans} (or 1)`);
+      const tokens = this.embed(x); // [B, T, D]
+      const t = tokens.shape[1];
+      let hidden = tf.reshape(tokens, [batch * t, cfg.embedDim]) as tf.Tensor2D; // [B*T, D]
+      for (let i = 0; i < cfg.depth; i++) {
+        const rate = opts.training && opts.dropPathRate ? (opts.dropPathRate * i) / Math.max(1, cfg.depth - 1) : 0;
+        hidden = this.block(i, hidden, batch, t, opts.training ?? false, rate);
+      }
+      const pooled = tf.mean(tf.slice(tf.reshape(hidden, [batch, t, cfg.embedDim]), [0, 1, 0], [batch, t - 1, cfg.embedDim]), 1) as tf.Tensor2D; // [B, D]
+      const normed = layerNorm(pooled, this.p('fc_norm.weight'), this.p('fc_norm.bias'), cfg.layerNormEps);
+      return linear(normed, this.p('head.weight'), this.p('head.bias')); // [B, K]
+    });
+  }
+
+  /** Patch embedding + CLS token + position embedding: [B, C, H, W] -> [B, N + 1, D]. */
+  private embed(x: tf.Tensor4D): tf.Tensor3D {
+    const { cfg } = this;
+    const batch = x.shape[0];
+    const d = cfg.embedDim;
+    const n = numPatches(cfg);
+    let weight: tf.Tensor = this.p('patch_embed.proj.weight'); // [D, C, P, P]
+    // Grayscale replicated to C identical channels: the conv over them equals a conv with the channel-summed kernel.
+    if (x.shape[1] === 1 && cfg.inChans > 1) weight = tf.sum(weight, 1, true);
+    const c = x.shape[1];
+    const patches = patchify(x, cfg.patchSize); // [B*N, C*P*P]
+    const emb = linear(patches, tf.reshape(weight, [d, c * cfg.patchSize * cfg.patchSize]), this.p('patch_embed.proj.bias')); // [B*N, D]
+    const cls = tf.tile(this.p('cls_token'), [batch, 1, 1]); // [B, 1, D]
+    const seq = tf.concat([cls, tf.reshape(emb, [batch, n, d])], 1); // [B, N+1, D]
+    return tf.add(seq, this.p('pos_embed')) as tf.Tensor3D;
+  }
+
+  /** A linear layer plus the LoRA adapters on it (unless merged). x: [M, in] -> [M, out]. */
+  private adaptedLinear(module: string, x: tf.Tensor2D, training: boolean): tf.Tensor2D {
+    const base = linear(x, this.p(`${module}.weight`), this.p(`${module}.bias`));
+    const sites = this.lora && !this.merged ? this.lora.sitesOf(module) : [];
+    if (sites.length === 0) return base;
+    const rate = training ? this.lora!.config.lora_dropout : 0;
+    const xd = rate > 0 ? (tf.dropout(x, rate) as tf.Tensor2D) : x;
+    const outTotal = base.shape[1];
+    if (sites.length === 1 && sites[0].outFeatures === outTotal) return tf.add(base, this.lora!.apply(sites[0], xd)) as tf.Tensor2D;
+    // Fused qkv: add each part's update to its third of the columns.
+    const thirds = tf.split(base, 3, 1) as tf.Tensor2D[];
+    for (const site of sites) {
+      const idx = site.rowOffset / site.outFeatures;
+      thirds[idx] = tf.add(thirds[idx], this.lora!.apply(site, xd));
+    }
+    return tf.concat(thirds, 1);
+  }
+
+  /** One pre-norm transformer block on flattened tokens x: [B*T, D]. */
+  private block(i: number, x: tf.Tensor2D, batch: number, t: number, training: boolean, dropPathRate: number): tf.Tensor2D {
+    const { cfg } = this;
+    const d = cfg.embedDim;
+    const heads = cfg.numHeads;
+    const hd = d / heads;
+    const pre = `blocks.${i}`;
+    const xn = layerNorm(x, this.p(`${pre}.norm1.weight`), this.p(`${pre}.norm1.bias`), cfg.layerNormEps);
+    const qkv = this.adaptedLinear(`${pre}.attn.qkv`, xn, training); // [B*T, 3D]
+    // [B*T, 3D] -> [B, T, 3, H, hd] -> [3, B, H, T, hd]
+    const split = tf.transpose(tf.reshape(qkv, [batch, t, 3, heads, hd]), [2, 0, 3, 1, 4]);
+    const [q, k, v] = tf.unstack(split, 0) as tf.Tensor4D[]; // each [B, H, T, hd]
+    const scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(hd)), k, false, true); // [B, H, T, T]
+    const ctx = tf.matMul(tf.softmax(scores, -1), v); // [B, H, T, hd]
+    const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [batch * t, d]) as tf.Tensor2D; // [B*T, D]
+    let attnOut = this.adaptedLinear(`${pre}.attn.proj`, merged, training);
+    if (dropPathRate > 0) attnOut = tf.reshape(dropPath(tf.reshape(attnOut, [batch, t, d]), dropPathRate), [batch * t, d]);
+    const h = tf.add(x, attnOut) as tf.Tensor2D;
+    const hn = layerNorm(h, this.p(`${pre}.norm2.weight`), this.p(`${pre}.norm2.bias`), cfg.layerNormEps);
+    let mlpOut = this.adaptedLinear(`${pre}.mlp.fc2`, gelu(this.adaptedLinear(`${pre}.mlp.fc1`, hn, training)), training);
+    if (dropPathRate > 0) mlpOut = tf.reshape(dropPath(tf.reshape(mlpOut, [batch, t, d]), dropPathRate), [batch * t, d]);
+    return tf.add(h, mlpOut);
+  }
+
+  /** Fold the adapter into the base weights (W' = W + scaling B A), refusing non-finite results as PEFT's safe_merge. */
+  mergeLora(): void {
+    if (!this.lora || this.merged) return;
+    for (const module of this.lora.modules()) {
+      const w = this.p(`${module}.weight`);
+      const next = tf.tidy(() => tf.add(w, this.lora!.deltaWeight(module, w.shape[0])));
+      const finite = tf.tidy(() => tf.all(tf.isFinite(next)).dataSync()[0]);
+      if (!finite) {
+        next.dispose();
+        throw new Error(`merging the adapter into ${module} gives non-finite weights`);
+      }
+      w.assign(next);
+      next.dispose();
+    }
+    this.merged = true;
+  }
+
+  /** Undo mergeLora (W = W' - scaling B A) so training of the adapter can go on. */
+  unmergeLora(): void {
+    if (!this.lora || !this.merged) return;
+    for (const module of this.lora.modules()) {
+      const w = this.p(`${module}.weight`);
+      const next = tf.tidy(() => tf.sub(w, this.lora!.deltaWeight(module, w.shape[0])));
+      w.assign(next);
+      next.dispose();
+    }
+    this.merged = false;
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    this.params.clear();
+    this.lora?.dispose();
+    this.lora = null;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The lab page: dataset in, model and method chosen, LoRA steered live, charts updating. State lives in hooks;
+ * workers and storage are reached only through the bridge.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { BackendReport } from '../workers/protocol';
+import type { UiBridge } from './bridge';
+import { BackendStatus } from './components/BackendStatus';
+import { ChartsPanel } from './components/charts/ChartsPanel';
+import { DatasetPanel } from './components/DatasetPanel';
+import { LoraControls } from './components/LoraControls';
+import { ModelPanel } from './components/ModelPanel';
+import { RunControls } from './components/RunControls';
+import { downloadJson } from './download';
+import { fileTimestamp } from './format';
+import { useBackend, type BackendState } from './hooks/useBackend';
+import { useDatasets, type Datasets } from './hooks/useDatasets';
+import { useParamCount } from './hooks/useParamCount';
+import { useTrainerRun } from './hooks/useTrainerRun';
+import { isActive } from './runView';
+import { defaultSettings, settingsProblems, toRunConfig, type LabSettings } from './runSettings';
+import { debounce } from './throttle';
+
+/** Outputs assumed for the parameter count before a dataset is chosen: NIH ChestX-ray14's 14 labels. */
+const DEFAULT_NUM_CLASSES = 14;
+const EVAL_EVERY_DEBOUNCE_MS = 400;
+
+interface Props {
+  bridge: UiBridge;
+  backendReport: Promise<BackendReport>;
+  backendWarning?: string;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function startBlockers(backend: BackendState, datasets: Datasets, settings: LabSettings): string[] {
+  const out: string[] = [];
+  if (backend.status === 'pending') out.push('Waiting for the compute backend to start.');
+  if (backend.status === 'failed') out.push('No compute backend could start (see above).');
+  if (datasets.ingest.running) out.push('Wait for the ingest to finish.');
+  const d = datasets.selected;
+  if (!d) out.push('Load the demo dataset or choose a dataset folder first.');
+  else if (d.incomplete) out.push('The selected dataset did not finish ingesting: load its folder again to resume.');
+  else if ((d.counts.train ?? 0) === 0) out.push('The selected dataset has no training images.');
+  out.push(...settingsProblems(settings));
+  return out;
+}
+
+export function App({ bridge, backendReport, backendWarning }: Props) {
+  const backend = useBackend(backendReport);
+  const datasets = useDatasets(bridge);
+  const [settings, setSettings] = useState<LabSettings>(defaultSettings);
+  const run = useTrainerRun(bridge.trainer, settings.totalSteps);
+  const active = isActive(run.view.state);
+  const numClasses = datasets.selected?.labels.length || DEFAULT_NUM_CLASSES;
+  const counted = useParamCount(bridge.trainer, settings.preset, numClasses, settings.method, settings.lora);
+  const params = active ? (run.view.params ?? counted.params) : counted.params;
+  const { showParams, log } = run;
+
+  // Only the newest setLora reply is shown: an older one may arrive later and carry a stale count.
+  const loraRequest = useRef(0);
+  const sendLora = useCallback(
+    (change: { r?: number; lora_alpha?: number }) => {
+      const id = ++loraRequest.current;
+      bridge.trainer.setLora(change).then(
+        (p) => id === loraRequest.current && showParams(p),
+        (e: unknown) => log('error', `LoRA change failed: ${errorText(e)}`),
+      );
+    },
+    [bridge, showParams, log],
+  );
+
+  const sendEvalEvery = useMemo(
+    () =>
+      debounce((n: number) => {
+        bridge.trainer.setEvalEvery(n).catch((e: unknown) => log('error', `Changing "Evaluate every" failed: ${errorText(e)}`));
+      }, EVAL_EVERY_DEBOUNCE_MS),
+    [bridge, log],
+  );
+  useEffect(() => () => sendEvalEvery.cancel(), [sendEvalEvery]);
+
+  const blockers = startBlockers(backend, datasets, settings);
+
+  const start = () => {
+    const d = datasets.selected;
+    if (!d || blockers.length > 0) return;
+    void run.start(toRunConfig(settings, d.id), d.labels);
+  };
+
+  const downloadMetrics = async () => {
+    try {
+      const metrics = await bridge.trainer.metrics();
+      if (!metrics) log('warn', 'No metrics to download yet.');
+      else downloadJson(`cxr-peft-lab-metrics-${fileTimestamp(new Date())}.json`, metrics);
+    } catch (e) {
+      log('error', `Download metrics failed: ${errorText(e)}`);
+    }
+  };
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <div>
+          <h1>CXR PEFT Lab</h1>
+          <p className="tagline">Fine-tune chest-radiograph Vision Transformers with LoRA in your browser. No image leaves this computer.</p>
+        </div>
+        <BackendStatus backend={backend} warning={backendWarning} />
+      </header>
+      <main className="layout">
+        <div className="column setup">
+          <DatasetPanel bridge={bridge} datasets={datasets} locked={active} />
+          <ModelPanel settings={settings} onChange={setSettings} locked={active} onEvalEveryLive={(n) => sendEvalEvery.call(n)} />
+        </div>
+        <div className="column live">
+          <div className="live-controls">
+            <LoraControls
+              settings={settings}
+              onChange={setSettings}
+              live={active}
+              sendLive={sendLora}
+              params={params}
+              paramsError={counted.error}
+              numClasses={numClasses}
+              datasetChosen={datasets.selected !== undefined}
+            />
+            <RunControls
+              view={run.view}
+              blockers={blockers}
+              onStart={start}
+              onPause={() => void run.pause()}
+              onResume={() => void run.resume()}
+              onStop={() => void run.stop()}
+              onDownloadMetrics={() => void downloadMetrics()}
+            />
+          </div>
+          <ChartsPanel view={run.view} labels={run.labels.length > 0 ? run.labels : (datasets.selected?.labels ?? [])} />
+        </div>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * The three ways in: "Load demo dataset", "Choose dataset folder" (a real <input type=file webkitdirectory>, so a
+ * click opens the browser's folder chooser and Playwright's file chooser works), and a drop zone that also opens
+ * the chooser from the keyboard. The dropped DataTransfer is read synchronously inside the drop handler: the
+ * browser empties it once the handler returns.
+ */
+import { useEffect, useRef, useState, type DragEvent, type InputHTMLAttributes, type KeyboardEvent } from 'react';
+import type { FileEntry } from '../../data/types';
+import type { UiBridge } from '../bridge';
+import type { NamedFiles } from '../hooks/useDatasets';
+import { datasetNameFromFiles } from '../datasetSummary';
+
+interface Props {
+  bridge: UiBridge;
+  disabled: boolean;
+  onFiles(source: Promise<NamedFiles>): void;
+}
+
+// React does not type the non-standard directory attributes; Chromium and Firefox honour webkitdirectory.
+const directoryAttributes = { webkitdirectory: '', directory: '' } as InputHTMLAttributes<HTMLInputElement>;
+
+const named = (files: Promise<FileEntry[]>): Promise<NamedFiles> =>
+  files.then((list) => ({ name: datasetNameFromFiles(list, new Date()), files: list }));
+
+export function FolderSources({ bridge, disabled, onFiles }: Props) {
+  const inputRef = useRef<HTMLInputElement>(null);
+  const [dragOver, setDragOver] = useState(false);
+
+  // A folder dropped beside the drop zone must not make the browser navigate away from the lab.
+  useEffect(() => {
+    const keepPage = (e: globalThis.DragEvent) => e.preventDefault();
+    window.addEventListener('dragover', keepPage);
+    window.addEventListener('drop', keepPage);
+    return () => {
+      window.removeEventListener('dragover', keepPage);
+      window.removeEventListener('drop', keepPage);
+    };
+  }, []);
+
+  const openChooser = () => {
+    if (!disabled) inputRef.current?.click();
+  };
+
+  const onDrop = (e: DragEvent<HTMLDivElement>) => {
+    e.preventDefault();
+    setDragOver(false);
+    if (disabled) return;
+    onFiles(named(bridge.filesFromDrop(e.dataTransfer)));
+  };
+
+  const onDragOver = (e: DragEvent<HTMLDivElement>) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = disabled ? 'none' : 'copy';
+    setDragOver(true);
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      openChooser();
+    }
+  };
+
+  return (
+    <div className="sources">
+      <div className="button-row">
+        <button type="button" disabled={disabled} onClick={() => onFiles(bridge.loadDemo())}>
+          Load demo dataset
+        </button>
+        <label className={disabled ? 'button file-button disabled' : 'button file-button'}>
+          <span aria-hidden="true">Choose dataset folder</span>
+          <input
+            ref={inputRef}
+            type="file"
+            multiple
+            {...directoryAttributes}
+            aria-label="Choose dataset folder"
+            disabled={disabled}
+            onChange={(e) => {
+              const input = e.currentTarget;
+              const list = input.files;
+              if (!list || list.length === 0) return;
+              const files = bridge.filesFromInput(list);
+              onFiles(named(files));
+              // Clear afterwards so choosing the same folder again still fires a change.
+              void files.finally(() => {
+                input.value = '';
+              });
+            }}
+          />
+        </label>
+      </div>
+      <div
+        className={`drop-zone${dragOver ? ' drag-over' : ''}${disabled ? ' disabled' : ''}`}
+        role="button"
+        tabIndex={disabled ? -1 : 0}
+        aria-label="Drop a dataset folder here"
+        aria-disabled={disabled || undefined}
+        onClick={openChooser}
+        onKeyDown={onKeyDown}
+        onDragEnter={onDragOver}
+        onDragOver={onDragOver}
+        onDragLeave={() => setDragOver(false)}
+        onDrop={onDrop}
+      >
+        <span className="drop-title">Drop a dataset folder here</span>
+        <span className="drop-hint">
+          Class sub-folders (train/NORMAL, train/PNEUMONIA…) or NIH ChestX-ray14 (Data_Entry_2017.csv + PNGs). Images
+          stay on this computer.
+        </span>
+      </div>
+    </div>
+  );
+}

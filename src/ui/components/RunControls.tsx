@@ -1,0 +1,57 @@
+/**
+ * Section 4: Start training / Pause / Resume / Stop / Download metrics, the "Step k of N" status and why Start is
+ * unavailable when it is.
+ */
+import type { RunView } from '../runView';
+import { isActive, stepStatusText } from '../runView';
+
+interface Props {
+  view: RunView;
+  /** Reasons Start training is unavailable (empty: it can start). */
+  blockers: string[];
+  onStart(): void;
+  onPause(): void;
+  onResume(): void;
+  onStop(): void;
+  onDownloadMetrics(): void;
+}
+
+export function RunControls({ view, blockers, onStart, onPause, onResume, onStop, onDownloadMetrics }: Props) {
+  const active = isActive(view.state);
+  const fraction = view.totalSteps > 0 ? Math.min(1, view.step / view.totalSteps) : 0;
+  return (
+    <section className="panel">
+      <h2>4. Training</h2>
+      <div className="button-row">
+        <button type="button" className="primary" disabled={active || blockers.length > 0} onClick={onStart}>
+          Start training
+        </button>
+        <button type="button" disabled={view.state !== 'running'} onClick={onPause}>
+          Pause
+        </button>
+        <button type="button" disabled={view.state !== 'paused'} onClick={onResume}>
+          Resume
+        </button>
+        <button type="button" disabled={!active} onClick={onStop}>
+          Stop
+        </button>
+        <button type="button" className="secondary" disabled={view.state === 'idle' || view.state === 'starting'} onClick={onDownloadMetrics}>
+          Download metrics
+        </button>
+      </div>
+      {!active && blockers.length > 0 && (
+        <ul className="blockers">
+          {blockers.map((b) => (
+            <li key={b}>{b}</li>
+          ))}
+        </ul>
+      )}
+      <p role="status" className="step-status">
+        {stepStatusText(view)}
+      </p>
+      <div className="run-bar" aria-hidden="true">
+        <div className="run-bar-fill" style={{ width: `${(100 * fraction).toFixed(1)}%` }} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * A small pool of decode workers. Calls are handed out round-robin with at most `maxInFlightPerWorker`
+ * decodes per worker; the rest wait in a FIFO queue here, so a 100k-file ingest does not post 100k messages
+ * (and 100k blob handles) to the workers at once.
+ */
+import * as Comlink from 'comlink';
+import type { DecodeWorkerApi } from './decode.worker';
+
+export interface DecodeEndpoint {
+  decode(blob: Blob, size: number): Promise<Uint8Array>;
+  terminate(): void;
+}
+
+/** One worker per spare core, leaving one for the page; more than 4 buys little (IndexedDB writes dominate). */
+export function defaultPoolSize(hardwareConcurrency = globalThis.navigator?.hardwareConcurrency ?? 2): number {
+  return Math.min(4, Math.max(1, hardwareConcurrency - 1));
+}
+
+function createDecodeWorker(): DecodeEndpoint {
+  // Written inline so Vite recognises the pattern and bundles the worker (vite.dev/guide/features#web-workers).
+  const worker = new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module' });
+  const remote = Comlink.wrap<DecodeWorkerApi>(worker);
+  return {
+    decode: (blob, size) => remote.decode(blob, size),
+    terminate: () => {
+      remote[Comlink.releaseProxy]();
+      worker.terminate();
+    },
+  };
+}
+
+interface Task {
+  blob: Blob;
+  size: number;
+  resolve: (pixels: Uint8Array) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface DecodePoolOptions {
+  size?: number;
+  maxInFlightPerWorker?: number;
+  /** Tests pass fakes; the browser default starts decode.worker.ts. */
+  createEndpoint?: () => DecodeEndpoint;
+}
+
+export class DecodePool {
+  private readonly endpoints: DecodeEndpoint[];
+  private readonly inFlight: number[];
+  private readonly maxInFlight: number;
+  private readonly queue: Task[] = [];
+  private nextEndpoint = 0;
+  private terminated = false;
+
+  constructor(options: DecodePoolOptions = {}) {
+    const count = options.size ?? defaultPoolSize();
+    if (!Number.isInteger(count) || count < 1) throw new Error(`DecodePool size must be a positive integer, got ${count}`);
+    this.maxInFlight = Math.max(1, options.maxInFlightPerWorker ?? 2);
+    const create = options.createEndpoint ?? createDecodeWorker;
+    this.endpoints = Array.from({ length: count }, create);
+    this.inFlight = this.endpoints.map(() => 0);
+  }
+
+  get size(): number {
+    return this.endpoints.length;
+  }
+
+  /** Bound to the instance so it can be passed as `ingestDataset({decode: pool.decode})`. */
+  readonly decode = (blob: Blob, size: number): Promise<Uint8Array> => {
+    if (this.terminated) return Promise.reject(new Error('decode pool was terminated'));
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.queue.push({ blob, size, resolve, reject });
+      this.dispatch();
+    });
+  };
+
+  /** Stops the workers; queued decodes are rejected, running ones never settle. */
+  terminate(): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    for (const task of this.queue.splice(0)) task.reject(new Error('decode pool was terminated'));
+    for (const endpoint of this.endpoints) endpoint.terminate();
+  }
+
+  private freeEndpoint(): number {
+    for (let tried = 0; tried < this.endpoints.length; tried++) {
+      const index = (this.nextEndpoint + tried) % this.endpoints.length;
+      if (this.inFlight[index] < this.maxInFlight) {
+        this.nextEndpoint = (index + 1) % this.endpoints.length;
+        return index;
+      }
+    }
+    return -1;
+  }
+
+  private dispatch(): void {
+    while (!this.terminated && this.queue.length > 0) {
+      const index = this.freeEndpoint();
+      if (index < 0) return;
+      const task = this.queue.shift()!;
+      this.inFlight[index]++;
+      this.endpoints[index]
+        .decode(task.blob, task.size)
+        .then(task.resolve, task.reject)
+        .finally(() => {
+          this.inFlight[index]--;
+          this.dispatch();
+        });
+    }
+  }
+}

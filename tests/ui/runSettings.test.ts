@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { STUDY_LORA } from '../../src/model/config';
+import { RECIPES, recipeValues } from '../../src/ui/recipes';
+import { defaultSettings, effectivePeakLr, settingsProblems, toRunConfig, withRecipe } from '../../src/ui/runSettings';
+
+describe('default settings', () => {
+  it('can start as they are: LoRA on the tiny preset from random weights, the study adapter', () => {
+    const s = defaultSettings();
+    expect(settingsProblems(s)).toEqual([]);
+    expect(s.method).toBe('lora');
+    expect(s.preset).toBe('tiny');
+    expect(s.initialisation).toBe('random');
+    expect(s.lora).toEqual(STUDY_LORA);
+    expect(s.lora).not.toBe(STUDY_LORA);
+    expect(s.lora.targets.qkv).not.toBe(STUDY_LORA.targets.qkv);
+  });
+});
+
+describe('recipes', () => {
+  it('MAE-style fills AdamW with the study values and the batch rule', () => {
+    const s = withRecipe({ ...defaultSettings(), totalSteps: 400 }, 'mae-adamw');
+    expect(s).toMatchObject({ recipe: 'mae-adamw', optimizer: 'adamw', baseLr: 3e-3, weightDecay: 0.05, layerDecay: 0.65, scaleLrByBatch: true, warmupSteps: 5 });
+    expect(effectivePeakLr({ ...s, batchSize: 64 })).toBeCloseTo(7.5e-4, 15);
+  });
+  it('MRM-style fills SGD with momentum 0.9 and per-method lr, no batch rule', () => {
+    const s = withRecipe({ ...defaultSettings(), method: 'fft' }, 'mrm-sgd');
+    expect(s).toMatchObject({ optimizer: 'sgd', baseLr: 0.01, momentum: 0.9, layerDecay: 1, scaleLrByBatch: false });
+    expect(effectivePeakLr(s)).toBe(0.01);
+  });
+  it('always leaves at least one warm-up step', () => {
+    expect(recipeValues('mae-adamw', 'lora', 10).warmupSteps).toBe(1);
+    expect(RECIPES['mrm-sgd'].label).toBe('MRM-style (SGD)');
+    expect(RECIPES['mae-adamw'].label).toBe('MAE-style (AdamW)');
+  });
+});
+
+describe('settingsProblems', () => {
+  it('names each bad value', () => {
+    const s = defaultSettings();
+    expect(settingsProblems({ ...s, warmupSteps: s.totalSteps })).toEqual(['Warm-up steps must be a whole number below the number of steps.']);
+    expect(settingsProblems({ ...s, batchSize: 0 })[0]).toMatch(/Batch size/);
+    expect(settingsProblems({ ...s, baseLr: 0 })[0]).toMatch(/Learning rate/);
+    expect(settingsProblems({ ...s, lora: { ...s.lora, r: 65 } })[0]).toMatch(/LoRA rank/);
+    expect(settingsProblems({ ...s, lora: { ...s.lora, targets: { qkv: [], proj: false, fc1: false, fc2: false } } })[0]).toMatch(/target/);
+  });
+  it('ignores LoRA values when the method is not LoRA', () => {
+    const s = defaultSettings();
+    expect(settingsProblems({ ...s, method: 'fft', lora: { ...s.lora, r: 0 } })).toEqual([]);
+  });
+});
+
+describe('toRunConfig', () => {
+  it('adds the dataset, drops the UI-only recipe id, copies the adapter config', () => {
+    const s = defaultSettings();
+    const c = toRunConfig(s, 'ds-1');
+    expect(c.datasetId).toBe('ds-1');
+    expect('recipe' in c).toBe(false);
+    expect(c.lora).toEqual(s.lora);
+    expect(c.lora.targets).not.toBe(s.lora.targets);
+    expect(Object.keys(c).sort()).toEqual(
+      [
+        'augment', 'baseLr', 'batchSize', 'datasetId', 'dropPath', 'evalEvery', 'evalMaxImages', 'initialisation', 'layerDecay', 'lora',
+        'method', 'minLr', 'momentum', 'optimizer', 'preset', 'scaleLrByBatch', 'seed', 'totalSteps', 'warmupSteps', 'weightDecay',
+      ].sort(),
+    );
+  });
+});
