@@ -18,6 +18,10 @@ export default defineConfig({
     // tfjs's threaded-WASM worker is created from a function's source text; mangled names break it.
     minify: false,
     chunkSizeWarningLimit: 8000,
+    rollupOptions: {
+      // harness.html: numerics checks and benchmarks driven by Playwright (see src/harness/).
+      input: { main: 'index.html', harness: 'harness.html' },
+    },
   },
   test: {
     include: ['tests/**/*.test.ts', 'src/**/*.test.ts'],

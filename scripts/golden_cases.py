@@ -51,12 +51,15 @@ def loss_and_grads(model, method, x, y, mask=None):
     return logits.detach(), loss.detach(), grads
 
 
-def random_case(cfg, lora_cfg, batch, channels, seed):
-    """Seeded float32 weights, LoRA tensors, input and targets."""
+def random_case(cfg, lora_cfg, batch, channels, seed, embed_scale=1.0):
+    """Seeded float32 weights, LoRA tensors, input and targets. embed_scale < 1 shrinks the token embeddings so
+    that the first LayerNorm sees a variance near its eps: then eps 1e-6 vs 1e-5 changes the logits visibly."""
     gen = torch.Generator().manual_seed(seed)
     model32 = Vit(cfg, lora_spec(lora_cfg) if lora_cfg else None)
     random_base_weights(model32, gen)
     base = {k: v.detach().clone() for k, v in model32.base_state().items()}
+    for k in ('patch_embed.proj.weight', 'patch_embed.proj.bias', 'cls_token', 'pos_embed'):
+        base[k] = (base[k] * embed_scale).to(torch.float32)
     lora = None
     if lora_cfg:
         random_lora_weights(model32, gen)
@@ -70,9 +73,9 @@ def random_case(cfg, lora_cfg, batch, channels, seed):
     return base, lora, x, y, mask
 
 
-def forward_case(cfg, lora_cfg, batch, channels, seed, extra_lora=(), methods=METHODS):
+def forward_case(cfg, lora_cfg, batch, channels, seed, extra_lora=(), methods=METHODS, embed_scale=1.0):
     """Logits, loss and gradients of every trainable tensor for LoRA / FFT / linear probe, plus merged weights."""
-    base, lora, x, y, mask = random_case(cfg, lora_cfg, batch, channels, seed)
+    base, lora, x, y, mask = random_case(cfg, lora_cfg, batch, channels, seed, embed_scale)
     xd, yd, md = x.double(), y.double(), mask.double()
     out = {'config': cfg, 'lora': lora_cfg, 'weights': tensors_json(base), 'loraTensors': tensors_json(lora),
            'input': tensor_json(x), 'targets': tensor_json(y), 'mask': tensor_json(mask)}

@@ -6,7 +6,8 @@ Writes (deterministic, fixed seeds; < 3 MB in all):
   tests/fixtures/golden/vit_gray_lora_qv.json  img 32, patch 8, dim 32, depth 2, heads 2, 3 labels, batch 4,
       grayscale input [4, 1, 32, 32] replicated to 3 channels; LoRA r=4, alpha=12 on q, v of the fused qkv.
       Logits, BCE loss, gradients of every trainable tensor for LoRA / FFT / linear probe; a masked loss;
-      merged weights W + scaling B A; the same adapter at alpha 24.
+      merged weights W + scaling B A; the same adapter at alpha 24. Token embeddings are scaled down so the
+      first LayerNorm's input variance is near its eps (a wrong eps, e.g. 1e-5, then fails the 1e-5 bar).
   tests/fixtures/golden/vit_rgb_lora_wide.json  img 16, patch 4, dim 16, 3-channel input, LoRA r=3, alpha=5 on
       q, k, v, attn.proj, mlp.fc1 and mlp.fc2; the same adapter with rsLoRA scaling (alpha / sqrt r).
   tests/fixtures/golden/vit_rgb_lora_k_rslora.json  LoRA on k and mlp.fc2 only, rsLoRA, r=4, alpha=6 (LoRA results only).
@@ -41,7 +42,7 @@ MICRO = vit_cfg(16, 4, 16, 2, 2, 4, 3)
 SELF_CHECK = vit_cfg(4, 2, 8, 1, 2, 2, 2)
 
 OPTIMIZERS = [
-    {'kind': 'sgd', 'momentum': 0.9, 'weightDecay': 0.05, 'layerDecay': 0.65, 'lrs': [0.2, 0.4]},
+    {'kind': 'sgd', 'momentum': 0.9, 'weightDecay': 0.05, 'layerDecay': 0.65, 'lrs': [1.0, 2.0]},
     {'kind': 'adamw', 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-8, 'weightDecay': 0.05, 'layerDecay': 0.65,
      'lrs': [0.01, 0.02]},
 ]
@@ -56,7 +57,7 @@ def main():
         sizes[os.path.relpath(path, ROOT)] = write_json(path, obj)
 
     put('vit_gray_lora_qv.json', forward_case(MAIN, lora_cfg(4, 12.0, ['q', 'v']), batch=4, channels=1, seed=1,
-                                              extra_lora=[{'lora_alpha': 24.0}]))
+                                              extra_lora=[{'lora_alpha': 24.0}], embed_scale=0.003))
     put('vit_rgb_lora_wide.json', forward_case(MICRO, lora_cfg(3, 5.0, ['q', 'k', 'v'], True, True, True), batch=4,
                                                channels=3, seed=2, extra_lora=[{'use_rslora': True}]))
     put('vit_rgb_lora_k_rslora.json', forward_case(MICRO, lora_cfg(4, 6.0, ['k'], fc2=True, rs=True), batch=3,

@@ -13,7 +13,7 @@ export interface MergedExportInfo {
   extra?: Record<string, string>;
 }
 
-export async function exportMergedModel(model: VitModel, info: MergedExportInfo): Promise<{ fileName: string; bytes: Uint8Array }> {
+export async function exportMergedModel(model: VitModel, info: MergedExportInfo): Promise<{ fileName: string; bytes: Uint8Array<ArrayBuffer> }> {
   const tensors = new Map<string, tf.Tensor>();
   const owned: tf.Tensor[] = [];
   const lora = model.lora && !model.merged ? model.lora : null;

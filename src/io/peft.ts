@@ -44,7 +44,7 @@ export interface PeftLoraConfigJson {
 export interface PeftAdapterFiles {
   config: PeftLoraConfigJson;
   configJson: string;
-  safetensors: Uint8Array;
+  safetensors: Uint8Array<ArrayBuffer>;
 }
 
 function sortedKeys<T extends object>(obj: T): T {
@@ -129,7 +129,7 @@ export async function exportPeftAdapter(model: VitModel, baseModelNameOrPath: st
 }
 
 /** `<runName>-adapter.zip` holding adapter_config.json and adapter_model.safetensors. */
-export function zipPeftAdapter(files: PeftAdapterFiles, runName: string): { fileName: string; bytes: Uint8Array } {
+export function zipPeftAdapter(files: PeftAdapterFiles, runName: string): { fileName: string; bytes: Uint8Array<ArrayBuffer> } {
   const bytes = zipSync({
     'adapter_config.json': strToU8(files.configJson),
     'adapter_model.safetensors': [files.safetensors, { level: 0 }],

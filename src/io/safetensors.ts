@@ -93,7 +93,7 @@ async function toHost(t: WritableTensor): Promise<HostTensor> {
 }
 
 /** Serialises float32 tensors as safetensors bytes (wrap in a Blob to download). */
-export async function writeSafetensors(tensors: Map<string, WritableTensor>, metadata: Record<string, string> = {}): Promise<Uint8Array> {
+export async function writeSafetensors(tensors: Map<string, WritableTensor>, metadata: Record<string, string> = {}): Promise<Uint8Array<ArrayBuffer>> {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const names = [...tensors.keys()].sort();

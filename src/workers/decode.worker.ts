@@ -1,13 +1,20 @@
 /**
  * Decode worker: blob -> 8-bit grayscale pixels at the storage size, off the main thread.
+ * Every file is checked first (empty, truncated, not an image, too large to decode safely, unsupported DICOM);
+ * DICOM and 16-bit PNG go to their own decoders, everything else to the browser's image decoder.
  * The pixel buffer is transferred back, not copied.
  */
 import * as Comlink from 'comlink';
 import { decodeToGray } from '../data/decode';
+import { preflightImage } from '../data/preflight';
+import { decodeStudyImage } from '../data/studyDecode';
 
 const decodeApi = {
   async decode(blob: Blob, size: number): Promise<Uint8Array> {
-    const pixels = await decodeToGray(blob, size);
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const problem = preflightImage(bytes, (blob as File).name ?? 'image');
+    if (problem) throw new Error(problem.reason);
+    const pixels = await decodeStudyImage(new Blob([bytes], { type: blob.type }), size, decodeToGray);
     return Comlink.transfer(pixels, [pixels.buffer]);
   },
 };

@@ -112,7 +112,9 @@ describe('applySplitSet', () => {
     ]);
     const applied = applySplitSet(parsed, set);
     expect(applied.entries.map((e) => [e.patientId, e.split, e.labels])).toEqual([['A', 'train', [1]], ['B', 'val', [0]]]);
-    expect(applied.problems).toEqual([{ path: 'stage_2_train_images/Z.dcm', reason: 'listed in train_list but not in the dropped folder' }]);
+    expect(applied.problems).toEqual([
+      { path: 'train_list.txt', reason: 'listed in train_list but not in the dropped folder: 1 in all (e.g. stage_2_train_images/Z.dcm)' },
+    ]);
     expect(applied.notes.join(' ')).toMatch(/1 images are in no chosen split list/);
   });
 });

@@ -4,44 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LoraConfig, Method } from '../../src/model/config';
-import type { GoldenModelCase, GoldenResult, GoldenTensor } from '../../src/train/selfCheck';
+import type { ForwardGolden, OptimizerGolden } from '../../src/harness/numerics';
+import type { GoldenTensor } from '../../src/train/selfCheck';
 
-export interface ForwardGolden extends GoldenModelCase {
-  lora: LoraConfig;
-  loraTensors: Record<string, GoldenTensor>;
-  mask: GoldenTensor;
-  results: Partial<Record<Method, GoldenResult>>;
-  masked: { loss: number; grads: Record<string, GoldenTensor> };
-  merged: Record<string, GoldenTensor>;
-  variants: (GoldenResult & { lora: LoraConfig })[];
-  /** torch.linalg.svd of scaling * B A per adapter, keyed by its lora_B name (r values, descending) */
-  loraSingularValues: Record<string, number[]>;
-}
-
-export interface OptimizerSettings {
-  kind: 'sgd' | 'adamw';
-  momentum?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  weightDecay: number;
-  layerDecay: number;
-  lrs: number[];
-}
-
-export interface OptimizerGolden extends GoldenModelCase {
-  lora: LoraConfig;
-  loraTensors: Record<string, GoldenTensor>;
-  runs: {
-    method: Method;
-    optimizer: OptimizerSettings;
-    /** trainable tensors after step 1, 2, ... */
-    after: Record<string, GoldenTensor>[];
-    /** flat indices whose gradient is zero in exact arithmetic (only rounding noise in float32) */
-    vanishingGradient: Record<string, number[]>;
-  }[];
-}
+export type { ForwardGolden, OptimizerGolden, OptimizerSettings } from '../../src/harness/numerics';
 
 export interface MetricsGolden {
   auroc: {

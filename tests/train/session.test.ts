@@ -168,7 +168,7 @@ describe('TrainingSession', () => {
     }, 0);
     await run;
     clearInterval(poll);
-    const [afterRank, afterAlpha] = (await requested) as { trainable: number }[];
+    const [afterRank, afterAlpha] = (await requested) as unknown as { trainable: number }[];
     const expected = countParams(cfg, 'lora', { ...config.lora, r: 8 }).trainable;
     expect(afterRank.trainable).toBe(expected);
     expect(afterAlpha.trainable).toBe(expected);

@@ -4,19 +4,15 @@
  */
 import type { FileEntry, LayoutParser, ParsedDataset } from '../types';
 import { isIgnoredPath } from '../fileSource';
+import { chexpertLayout } from './chexpert';
 import { classFoldersLayout } from './classFolders';
+import { genericCsvLayout } from './genericCsv';
 import { nihLayout } from './nih';
+import { rsnaLayout } from './rsna';
+import { splitFilesLayout } from './splitFiles';
 
-/**
- * Order matters only for ties (the earlier parser wins).
- * DATA-STUDY's parsers are registered here by the lead: chexpertLayout, rsnaLayout, splitFilesLayout,
- * genericCsvLayout (src/data/layouts/{chexpert,rsna,splitFiles,genericCsv}.ts).
- */
-export const LAYOUTS: LayoutParser[] = [
-  nihLayout,
-  classFoldersLayout,
-  // Register further layouts here.
-];
+/** Order matters only for ties (the earlier parser wins). Scores: split files 11, CheXpert/RSNA 10, generic CSV 1. */
+export const LAYOUTS: LayoutParser[] = [splitFilesLayout, nihLayout, chexpertLayout, rsnaLayout, classFoldersLayout, genericCsvLayout];
 
 export function detectLayout(paths: string[], layouts: LayoutParser[] = LAYOUTS): LayoutParser | null {
   let best: LayoutParser | null = null;

@@ -189,7 +189,8 @@ function selectFiles(set: SplitSet, candidates: readonly FileEntry[]): Selection
         matched.push({ line, split, file: found.file });
       }
     }
-    problems.push(...summariseProblems(missing, `listed in ${list.name} but not in the dropped folder`, `${list.name}.txt`));
+    // Always one line per list: a 1 % list dropped with a partial download can miss thousands of images.
+    problems.push(...summariseProblems(missing, `listed in ${list.name} but not in the dropped folder`, `${list.name}.txt`, 0));
   }
   return { matched, problems };
 }
