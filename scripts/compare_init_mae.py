@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_io_golden import TimmVit, read_safetensors, write_safetensors  # noqa: E402
 from pretrain_mae import MAE_MEAN, MAE_STD, TINY, augment, normalise  # noqa: E402
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 LABELS = ['NORMAL', 'PNEUMONIA']
 
 

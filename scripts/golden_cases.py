@@ -2,12 +2,10 @@
 
 Every reference number is computed in float64 from float32-exact inputs (see golden_io.py).
 """
-import copy
-
 import torch
 import torch.nn.functional as F
 
-from golden_io import round9, normal32, random_base_weights, random_lora_weights, tensor_json, tensors_json
+from golden_io import int_tensor_json, round9, normal32, random_base_weights, random_lora_weights, tensor_json, tensors_json
 from golden_vit import Vit, lora_scaling, named_trainable, split_lora_grads
 
 METHODS = ('lora', 'fft', 'linear')
@@ -180,7 +178,6 @@ def optimizer_case(cfg, lora_cfg, batch, channels, seed, settings):
 
 def self_check_case(cfg, lora_cfg, batch, seed, scale):
     """A few-KB golden for the start-up self-check: weights and input are small integers times `scale`."""
-    from golden_io import int_tensor_json
     gen = torch.Generator().manual_seed(seed)
     model32 = Vit(cfg, lora_spec(lora_cfg))
     random_base_weights(model32, gen)
@@ -201,7 +198,3 @@ def self_check_case(cfg, lora_cfg, batch, seed, scale):
         out['results'][method] = {'logits': tensor_json(logits, 7), 'loss': float(f'{loss.item():.7g}'),
                                   'grads': tensors_json(grads, 5)}
     return out
-
-
-def clone_config(c):
-    return copy.deepcopy(c)

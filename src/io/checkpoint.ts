@@ -34,7 +34,8 @@ export interface LoadedBackbone {
 
 export async function openCheckpoint(file: Blob): Promise<CheckpointReader> {
   const magic = await readRange(file, 0, Math.min(4, file.size));
-  if (magic[0] === 0x50 && magic[1] === 0x4b) return openPth(file); // "PK": zip, i.e. torch.save >= 1.6
+  const zipMagic = magic.length === 4 && magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 0x03 && magic[3] === 0x04;
+  if (zipMagic) return openPth(file); // "PK\3\4": a zip, i.e. torch.save >= 1.6 (a safetensors header this long is absurd)
   if (magic[0] === 0x80) throw new Error('this is a legacy (torch < 1.6) pickle checkpoint: re-save it with a recent torch or convert it to safetensors');
   return openSafetensors(file);
 }

@@ -48,7 +48,6 @@ export interface SessionOptions {
 interface PendingLoss {
   step: number;
   lr: number;
-  ms: number;
   loss: tf.Scalar;
 }
 
@@ -68,6 +67,8 @@ export class TrainingSession {
   private resumeWaiters: (() => void)[] = [];
   private probe: Batch | null = null;
   private stepMsEma = 0;
+  /** Wall-clock start of the steps not yet read back (GPU work is queued, so only read-backs measure it). */
+  private windowStart = 0;
   private readonly startedAt = new Date().toISOString();
   private readonly norm: { mean: number; std: number };
 
@@ -102,14 +103,12 @@ export class TrainingSession {
         // stop() may have run while paused
         if (this.isStopped()) break;
         await this.applyLoraChanges();
-        const t0 = performance.now();
+        if (this.pending.length === 0) this.windowStart = performance.now();
         const batch = await this.o.train.next();
         const lr = this.lrAt(this.step);
         const loss = this.runStep(batch, lr);
         this.step++;
-        const ms = performance.now() - t0;
-        this.stepMsEma = this.stepMsEma ? 0.9 * this.stepMsEma + 0.1 * ms : ms;
-        this.pending.push({ step: this.step, lr, ms, loss });
+        this.pending.push({ step: this.step, lr, loss });
         if (this.pending.length >= (this.o.readEvery ?? 5)) await this.flushLosses();
         if (this.o.val && this.evalEvery > 0 && this.step % this.evalEvery === 0) await this.evaluate();
       }
@@ -240,7 +239,10 @@ export class TrainingSession {
     const stacked = tf.stack(batch.map((p) => p.loss));
     const values = await stacked.data();
     stacked.dispose();
-    const records: StepRecord[] = batch.map((p, i) => ({ step: p.step, loss: values[i], lr: p.lr, ms: p.ms }));
+    // The read-back waits for the queued GPU work, so the window's wall-clock time is the real cost of its steps.
+    const ms = (performance.now() - this.windowStart) / batch.length;
+    this.stepMsEma = this.stepMsEma ? 0.7 * this.stepMsEma + 0.3 * ms : ms;
+    const records: StepRecord[] = batch.map((p, i) => ({ step: p.step, loss: values[i], lr: p.lr, ms }));
     for (const p of batch) p.loss.dispose();
     this.steps.push(...records);
     this.o.emit({ type: 'steps', steps: records });
@@ -249,6 +251,7 @@ export class TrainingSession {
 
   async evaluate(): Promise<EvaluationRecord | null> {
     if (!this.o.val) return null;
+    await this.flushLosses();
     const k = this.o.labels.length;
     const scores: number[] = [];
     const targets: number[] = [];

@@ -11,6 +11,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { gradientSelfCheck } from '../train/selfCheck';
 import { BACKEND_NAMES, type BackendName, type BackendReport } from './protocol';
 
 // Serve the .wasm binaries from our own origin (Vite emits them as assets): no request leaves the page's origin.
@@ -97,15 +98,23 @@ export async function chooseBackend(requested: BackendName | null): Promise<Back
       if (!rejected.some((r) => r.name === 'webgpu')) rejected.push({ name, why: gpu.why ?? 'no adapter' });
       continue;
     }
-    const failure = await trySetBackend(name);
+    let failure = await trySetBackend(name);
+    // tfjs issues report all-zero or wrong gradients on some WebGPU devices: check a tiny model against PyTorch
+    // before trusting a backend with training, and move on to the next one when it disagrees.
+    const selfCheck = failure === null && name !== 'cpu' ? await gradientSelfCheck() : undefined;
+    if (selfCheck && !selfCheck.ok) failure = `gradient self-check failed (${selfCheck.detail})`;
     if (failure === null) {
       const isFirstChoice = name === order[0];
       const detail = name === 'wasm' ? ` (${wasmNote()})` : name === 'webgpu' ? ` (${gpu.description}${gpu.fallback ? ', software fallback adapter' : ''})` : '';
+      const checked = selfCheck ? `; gradient self-check passed (max relative error ${selfCheck.maxRelError.toExponential(1)} vs PyTorch)` : '';
       return {
         name,
-        reason: isFirstChoice ? (requested ? `${reason}${detail}` : reason) : `${rejected.map((r) => `${r.name}: ${r.why}`).join('; ')}; using ${name}${detail}`,
+        reason:
+          (isFirstChoice ? (requested ? `${reason}${detail}` : reason) : `${rejected.map((r) => `${r.name}: ${r.why}`).join('; ')}; using ${name}${detail}`) +
+          checked,
         adapter: gpu.available ? gpu.description : undefined,
         rejected,
+        selfCheck,
       };
     }
     rejected.push({ name, why: failure });

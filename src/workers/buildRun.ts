@@ -28,7 +28,7 @@ export interface BuiltRun {
 export function makeOptimizer(config: RunConfig, depth: number): Optimizer {
   const group = (name: string, shape: readonly number[]) => paramGroupFor(name, shape, depth, config.layerDecay);
   return config.optimizer === 'adamw'
-    ? new AdamW({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, group })
+    ? new AdamW({ beta1: config.momentum, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, group })
     : new SgdMomentum({ momentum: config.momentum, weightDecay: config.weightDecay, group });
 }
 

@@ -17,6 +17,8 @@ export interface BackendReport {
   adapter?: string;
   /** Backends tried before this one, with why each was not used. */
   rejected: { name: BackendName; why: string }[];
+  /** Start-up gradient self-check on this backend against PyTorch values (src/train/selfCheck.ts). */
+  selfCheck?: { ok: boolean; maxRelError: number; detail: string };
 }
 
 export type OptimizerName = 'sgd' | 'adamw';

@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { optimizerUpdateErrors, TOLERANCE } from '../../src/harness/numerics';
-import { loadOptimizer } from '../model/goldenFixtures';
+import { compareWithGolden } from '../../src/train/selfCheck';
+import { loadForward, loadOptimizer } from '../model/goldenFixtures';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -40,8 +41,6 @@ describe('optimizer steps against PyTorch', () => {
   });
 
   it('the tfjs gradient of the key bias is rounding noise too (why Adam cannot be compared there)', async () => {
-    const { compareWithGolden } = await import('../../src/train/selfCheck');
-    const { loadForward } = await import('../model/goldenFixtures');
     const f = loadForward('vit_gray_lora_qv');
     const fft = f.results.fft!;
     const keyBias = fft.grads['blocks.0.attn.qkv.bias'];
