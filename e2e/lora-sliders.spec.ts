@@ -8,7 +8,11 @@ test('moving rank 4 -> 8 and alpha mid-run changes the running training without 
   await loadDemo(page);
   const rank = page.getByRole('slider', { name: 'LoRA rank' });
   const alpha = page.getByRole('slider', { name: 'LoRA alpha' });
-  await rank.fill('4');
+  // Keyboard: arrow keys step by 1 and the count follows at once.
+  await rank.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(rank).toHaveAttribute('aria-valuenow', '9');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
   await expect(rank).toHaveAttribute('aria-valuenow', '4');
   // tiny preset, 1 label: LoRA on q,v of 2 blocks = 2*2*r*(64+64), fc_norm 128, head 65
   expect(await statusText(page, 'Trainable parameters:')).toContain('Trainable parameters: 2,241 of 152,577 (1.469%)');
@@ -16,9 +20,7 @@ test('moving rank 4 -> 8 and alpha mid-run changes the running training without 
   await page.getByRole('button', { name: 'Start training' }).click();
   await waitForStep(page, 6);
 
-  // Keyboard: four steps up from 4 is 8; applied at once.
-  await rank.focus();
-  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  await rank.fill('8');
   await expect(rank).toHaveAttribute('aria-valuenow', '8');
   await expect(page.getByRole('status').filter({ hasText: 'Trainable parameters: 4,289 of 154,625 (2.774%)' })).toBeVisible();
   await alpha.focus();

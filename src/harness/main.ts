@@ -7,9 +7,24 @@ const harness = {
     const { runGoldenChecks } = await import('./numerics');
     return runGoldenChecks(backend);
   },
+  /** Activates a backend as the lab would (self-check included) and describes it. */
+  async prepareBackend(backend: 'webgpu' | 'wasm' | 'webgl' | 'cpu') {
+    const { prepareBackend } = await import('./bench');
+    return prepareBackend(backend);
+  },
   async bench(options: Record<string, unknown>) {
     const { runTrainingBench } = await import('./bench');
     return runTrainingBench(options);
+  },
+  /** Decode + resize of the files on <input id="bench-files"> with the lab's DecodePool (scripts/bench.mjs). */
+  async decodeBench(options: Record<string, unknown>) {
+    const { runDecodeBench } = await import('./benchIngest');
+    return runDecodeBench(options);
+  },
+  /** ingestDataset into IndexedDB, then training steps fed by BatchStream (scripts/bench.mjs). */
+  async streamBench(options: Record<string, unknown>) {
+    const { runStreamBench } = await import('./benchIngest');
+    return runStreamBench(options);
   },
 };
 

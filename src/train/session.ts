@@ -291,32 +291,38 @@ export class TrainingSession {
     return record;
   }
 
+  /**
+   * Applies the queued slider changes as one: changes that pile up during a step (a held arrow key, a drag)
+   * collapse into their final rank and alpha, so the run pays one re-factorisation and one probe per kind.
+   */
   private async applyLoraChanges(): Promise<void> {
     while (this.pendingLora.length > 0) {
-      const change = this.pendingLora.shift()!;
+      const queued = this.pendingLora.splice(0);
+      const r = queued.map((c) => c.r).filter((v) => v !== undefined).at(-1);
+      const alpha = queued.map((c) => c.lora_alpha).filter((v) => v !== undefined).at(-1);
       try {
         const lora = this.o.model.lora!;
         await this.flushLosses();
-        if (change.r !== undefined && change.r !== lora.r) {
+        if (r !== undefined && r !== lora.r) {
           const before = await this.probeLoss();
           const from = lora.r;
-          const resized = await lora.resize(change.r, this.o.config.seed + this.step);
+          const resized = await lora.resize(r, this.o.config.seed + this.step);
           this.o.optimizer.remap(resized);
           this.trainable = trainableVariables(this.o.model, this.method);
           const after = await this.probeLoss();
-          this.pushEvent({ step: this.step, kind: 'lora_rank', from, to: change.r, probeLossBefore: before, probeLossAfter: after });
+          this.pushEvent({ step: this.step, kind: 'lora_rank', from, to: r, probeLossBefore: before, probeLossAfter: after });
         }
-        if (change.lora_alpha !== undefined && change.lora_alpha !== lora.config.lora_alpha) {
+        if (alpha !== undefined && alpha !== lora.config.lora_alpha) {
           const before = await this.probeLoss();
           const from = lora.config.lora_alpha;
-          lora.setAlpha(change.lora_alpha);
+          lora.setAlpha(alpha);
           const after = await this.probeLoss();
-          this.pushEvent({ step: this.step, kind: 'lora_alpha', from, to: change.lora_alpha, probeLossBefore: before, probeLossAfter: after });
+          this.pushEvent({ step: this.step, kind: 'lora_alpha', from, to: alpha, probeLossBefore: before, probeLossAfter: after });
         }
         this.emitParams();
-        change.resolve(this.params());
+        for (const c of queued) c.resolve(this.params());
       } catch (err) {
-        change.reject(err);
+        for (const c of queued) c.reject(err);
       }
     }
   }

@@ -9,16 +9,20 @@ import { BackendStatus } from './components/BackendStatus';
 import { ChartsPanel } from './components/charts/ChartsPanel';
 import { DatasetPanel } from './components/DatasetPanel';
 import { LoraControls } from './components/LoraControls';
+import { ModelFiles, type RunIdentity } from './components/ModelFiles';
 import { ModelPanel } from './components/ModelPanel';
 import { RunControls } from './components/RunControls';
-import { downloadJson } from './download';
-import { fileTimestamp } from './format';
+import { presetForArch } from './checkpointView';
+import { downloadBytes, downloadJson } from './download';
 import { useBackend, type BackendState } from './hooks/useBackend';
+import { useCheckpoints } from './hooks/useCheckpoints';
 import { useDatasets, type Datasets } from './hooks/useDatasets';
 import { useParamCount } from './hooks/useParamCount';
 import { useTrainerRun } from './hooks/useTrainerRun';
+import { metricsCsvZip } from './metricsCsvZip';
+import { runName } from './runName';
 import { isActive } from './runView';
-import { defaultSettings, settingsProblems, toRunConfig, type LabSettings } from './runSettings';
+import { defaultSettings, settingsProblems, toRunConfig, withImportedAdapter, type LabSettings } from './runSettings';
 import { debounce } from './throttle';
 
 /** Outputs assumed for the parameter count before a dataset is chosen: NIH ChestX-ray14's 14 labels. */
@@ -53,10 +57,17 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
   const datasets = useDatasets(bridge);
   const [settings, setSettings] = useState<LabSettings>(defaultSettings);
   const run = useTrainerRun(bridge.trainer, settings.totalSteps);
+  const checkpoints = useCheckpoints(bridge.trainer);
+  // Fixed when a run starts: the run's files (metrics, adapter, merged model) share its name.
+  const [runIdentity, setRunIdentity] = useState<RunIdentity | undefined>();
   const active = isActive(run.view.state);
   const numClasses = datasets.selected?.labels.length || DEFAULT_NUM_CLASSES;
   const counted = useParamCount(bridge.trainer, settings.preset, numClasses, settings.method, settings.lora);
-  const params = active ? (run.view.params ?? counted.params) : counted.params;
+  // countParams knows presets only; a checkpoint of another shape is counted by the worker once it is built.
+  const checkpoint = settings.initialisation === 'checkpoint' ? checkpoints.cached.find((c) => c.id === settings.checkpointId) : undefined;
+  const presetCountWrong = checkpoint !== undefined && presetForArch(checkpoint.arch) === undefined;
+  const params = active ? (run.view.params ?? counted.params) : presetCountWrong ? undefined : counted.params;
+  const paramsError = presetCountWrong && !active ? "the checkpoint's architecture is not a preset; counted when training starts" : counted.error;
   const { showParams, log } = run;
 
   // Only the newest setLora reply is shown: an older one may arrive later and carry a stale count.
@@ -86,16 +97,24 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
   const start = () => {
     const d = datasets.selected;
     if (!d || blockers.length > 0) return;
+    setRunIdentity({ name: runName(d.name, settings.method, new Date()), method: settings.method });
     void run.start(toRunConfig(settings, d.id), d.labels);
   };
 
-  const downloadMetrics = async () => {
+  const downloadMetrics = async (format: 'json' | 'csv') => {
+    const what = format === 'json' ? 'Download metrics' : 'Download metrics (CSV)';
     try {
       const metrics = await bridge.trainer.metrics();
-      if (!metrics) log('warn', 'No metrics to download yet.');
-      else downloadJson(`cxr-peft-lab-metrics-${fileTimestamp(new Date())}.json`, metrics);
+      if (!metrics) return log('warn', 'No metrics to download yet.');
+      // A run started before a reload has no name on this page: name its files after its own start time.
+      const name = runIdentity?.name ?? runName('run', metrics.config.method, new Date(metrics.startedAt));
+      if (format === 'json') downloadJson(`${name}-metrics.json`, metrics);
+      else {
+        const zip = metricsCsvZip(metrics, name);
+        downloadBytes(zip.fileName, zip.bytes, 'application/zip');
+      }
     } catch (e) {
-      log('error', `Download metrics failed: ${errorText(e)}`);
+      log('error', `${what} failed: ${errorText(e)}`);
     }
   };
 
@@ -111,7 +130,13 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
       <main className="layout">
         <div className="column setup">
           <DatasetPanel bridge={bridge} datasets={datasets} locked={active} />
-          <ModelPanel settings={settings} onChange={setSettings} locked={active} onEvalEveryLive={(n) => sendEvalEvery.call(n)} />
+          <ModelPanel
+            settings={settings}
+            onChange={setSettings}
+            locked={active}
+            onEvalEveryLive={(n) => sendEvalEvery.call(n)}
+            checkpoints={checkpoints}
+          />
         </div>
         <div className="column live">
           <div className="live-controls">
@@ -121,7 +146,7 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
               live={active}
               sendLive={sendLora}
               params={params}
-              paramsError={counted.error}
+              paramsError={paramsError}
               numClasses={numClasses}
               datasetChosen={datasets.selected !== undefined}
             />
@@ -132,9 +157,19 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
               onPause={() => void run.pause()}
               onResume={() => void run.resume()}
               onStop={() => void run.stop()}
-              onDownloadMetrics={() => void downloadMetrics()}
+              onDownloadMetrics={() => void downloadMetrics('json')}
+              onDownloadMetricsCsv={() => void downloadMetrics('csv')}
             />
           </div>
+          <ModelFiles
+            trainer={bridge.trainer}
+            run={runIdentity}
+            state={run.view.state}
+            onImported={(adapter) => {
+              setSettings((s) => withImportedAdapter(s, adapter));
+              log('info', `Imported a PEFT adapter (r = ${adapter.r}, lora_alpha = ${adapter.lora_alpha}) for the next LoRA run.`);
+            }}
+          />
           <ChartsPanel view={run.view} labels={run.labels.length > 0 ? run.labels : (datasets.selected?.labels ?? [])} />
         </div>
       </main>

@@ -2,9 +2,10 @@
  * Everything the Model / method panel edits, its defaults, its validation and its conversion to the worker's
  * RunConfig. Pure; tested in tests/ui/runSettings.test.ts. Field names are RunConfig's (one word per setting).
  */
-import { LORA_ALPHA_RANGE, LORA_RANK_RANGE, STUDY_LORA, type LoraConfig } from '../model/config';
-import type { RunConfig } from '../workers/protocol';
-import { recipeValues, type RecipeId } from './recipes';
+import { LORA_ALPHA_RANGE, LORA_RANK_RANGE, STUDY_LORA, type LoraConfig, type Method } from '../model/config';
+import type { CheckpointInfo, ImportedAdapterInfo, RunConfig } from '../workers/protocol';
+import { presetForArch } from './checkpointView';
+import { RECIPES, recipeValues, type RecipeId } from './recipes';
 
 export type LabSettings = Omit<RunConfig, 'datasetId'> & { recipe: RecipeId };
 
@@ -31,6 +32,25 @@ export function defaultSettings(): LabSettings {
 /** Re-applies the chosen recipe (after the recipe, the method or the number of steps changed). */
 export function withRecipe(s: LabSettings, recipe: RecipeId): LabSettings {
   return { ...s, recipe, ...recipeValues(recipe, s.method, s.totalSteps) };
+}
+
+/** The recipe's learning rate differs per method (the study tunes LoRA and FFT separately). */
+export function withMethod(s: LabSettings, method: Method): LabSettings {
+  return { ...s, method, baseLr: RECIPES[s.recipe].baseLr[method] };
+}
+
+/**
+ * Initialise from a cached checkpoint: its id goes to the worker, and the model size follows its architecture
+ * when a preset matches (otherwise the worker builds the inferred architecture and ignores the preset).
+ */
+export function withCheckpoint(s: LabSettings, info: CheckpointInfo): LabSettings {
+  return { ...s, initialisation: 'checkpoint', checkpointId: info.id, preset: presetForArch(info.arch) ?? s.preset };
+}
+
+/** An imported PEFT adapter starts the next run: LoRA with the adapter's r, lora_alpha and scaling rule. */
+export function withImportedAdapter(s: LabSettings, adapter: ImportedAdapterInfo): LabSettings {
+  const base = s.method === 'lora' ? s : withMethod(s, 'lora');
+  return { ...base, lora: { ...base.lora, r: adapter.r, lora_alpha: adapter.lora_alpha, use_rslora: adapter.use_rslora } };
 }
 
 /** The peak learning rate the schedule reaches, after MAE's batch rule when it applies. */
@@ -60,6 +80,8 @@ export function settingsProblems(s: LabSettings): string[] {
   if (!(s.dropPath >= 0 && s.dropPath < 1)) out.push('Drop path must be in [0, 1).');
   if (!Number.isInteger(s.seed)) out.push('Seed must be a whole number.');
   if (s.method === 'lora') out.push(...loraProblems(s.lora));
+  if (s.initialisation === 'checkpoint' && !s.checkpointId) out.push('Load a checkpoint (or pick a cached one) first.');
+  if (s.initialisation === 'pretrained-demo' && s.preset !== 'tiny') out.push('The pretrained demo backbone exists for the Tiny demo model size only.');
   return out;
 }
 
@@ -78,7 +100,10 @@ function loraProblems(l: LoraConfig): string[] {
 }
 
 export function toRunConfig(s: LabSettings, datasetId: string): RunConfig {
-  const { recipe: _recipe, ...rest } = s;
+  const { recipe: _recipe, checkpointId, ...rest } = s;
   void _recipe;
-  return { ...rest, datasetId, lora: { ...s.lora, targets: { ...s.lora.targets, qkv: [...s.lora.targets.qkv] } } };
+  const config: RunConfig = { ...rest, datasetId, lora: { ...s.lora, targets: { ...s.lora.targets, qkv: [...s.lora.targets.qkv] } } };
+  // A checkpoint picked earlier stays remembered in the settings but reaches the worker only when it is used.
+  if (s.initialisation === 'checkpoint' && checkpointId) config.checkpointId = checkpointId;
+  return config;
 }

@@ -68,6 +68,11 @@ export function isActive(state: RunState): boolean {
   return state === 'starting' || state === 'running' || state === 'paused';
 }
 
+/** A run whose weights can be saved: it is not mid-step (paused) or it has ended with a model (finished, stopped). */
+export function hasExportableModel(state: RunState): boolean {
+  return state === 'finished' || state === 'paused' || state === 'stopped';
+}
+
 /** "Step 40 of 200 · ETA 1 min 05 s" (the page contract needs "Step <k>"). */
 export function stepStatusText(v: RunView): string {
   const head = `Step ${v.step} of ${v.totalSteps}`;

@@ -2,8 +2,7 @@
  * Wiring of one training run from its RunConfig: model (+ adapter), optimizer and batch streams.
  * The only place where model, train and data meet (with the worker that calls it).
  */
-import { makeVitConfig, NORMALISATION, type VitConfig } from '../model/config';
-import { initVitParams } from '../model/init';
+import type { VitConfig } from '../model/config';
 import { LoraAdapter } from '../model/lora';
 import { VitModel } from '../model/vit';
 import { BatchStream } from '../data/batches';
@@ -13,6 +12,7 @@ import { AdamW, SgdMomentum, type Optimizer } from '../train/optimizers';
 import { paramGroupFor } from '../train/paramGroups';
 import type { RunConfig } from './protocol';
 import { loadInitialWeights } from './initialWeights';
+import { applyImportedAdapter, importPeftAdapter } from '../io/peft';
 
 export interface BuiltRun {
   manifest: DatasetManifest;
@@ -32,14 +32,29 @@ export function makeOptimizer(config: RunConfig, depth: number): Optimizer {
     : new SgdMomentum({ momentum: config.momentum, weightDecay: config.weightDecay, group });
 }
 
-export async function buildRun(config: RunConfig): Promise<BuiltRun> {
+/** A PEFT adapter imported by the user, applied to the next LoRA run instead of a fresh adapter. */
+export interface PendingAdapter {
+  configJson: string;
+  safetensors: Uint8Array;
+}
+
+export async function buildRun(config: RunConfig, pendingAdapter: PendingAdapter | null = null): Promise<BuiltRun> {
   const manifest = await getManifest(config.datasetId);
   if (!manifest) throw new Error(`dataset ${config.datasetId} is not in this browser's storage`);
   if (manifest.counts.train === 0) throw new Error(`dataset "${manifest.name}" has no training images`);
-  const vitCfg = makeVitConfig(config.preset, manifest.labels.length);
-  const { params, note } = await loadInitialWeights(config, vitCfg);
+  const { cfg: vitCfg, params, note, norm } = await loadInitialWeights(config, manifest.labels.length);
   const model = new VitModel(vitCfg, params);
-  if (config.method === 'lora') model.lora = LoraAdapter.create(vitCfg, config.lora, config.seed);
+  let adapterNote = '';
+  if (config.method === 'lora' && pendingAdapter) {
+    const imported = await importPeftAdapter(pendingAdapter.configJson, pendingAdapter.safetensors, vitCfg, config.lora.targets.qkv);
+    // A head trained for other labels cannot be reused: keep only the adapter then.
+    const headFits = [...imported.classifier].every(([name, t]) => model.p(name).shape.join() === t.shape.join());
+    if (!headFits) imported.classifier.clear();
+    applyImportedAdapter(model, imported);
+    adapterNote = `; LoRA starts from the imported adapter (r=${imported.loraConfig.r}${headFits ? ', with its fc_norm/head' : ', new fc_norm/head: the adapter\'s head has other labels'})`;
+  } else if (config.method === 'lora') {
+    model.lora = LoraAdapter.create(vitCfg, config.lora, config.seed);
+  }
   const train = new BatchStream({
     datasetId: config.datasetId,
     split: 'train',
@@ -64,12 +79,6 @@ export async function buildRun(config: RunConfig): Promise<BuiltRun> {
     });
     await val.init();
   }
-  // The demo backbone is MAE-style; a random one has no statistics of its own, so both use the MAE mean/std.
-  const norm = NORMALISATION.mae;
-  return { manifest, vitCfg, model, optimizer: makeOptimizer(config, vitCfg.depth), train, val, initialisationNote: note, norm };
+  return { manifest, vitCfg, model, optimizer: makeOptimizer(config, vitCfg.depth), train, val, initialisationNote: note + adapterNote, norm };
 }
 
-/** For callers that only need fresh random parameters (tests, benchmarks). */
-export function randomParams(vitCfg: VitConfig, seed: number) {
-  return initVitParams(vitCfg, seed);
-}

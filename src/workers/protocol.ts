@@ -26,6 +26,8 @@ export type Initialisation = 'random' | 'pretrained-demo' | 'checkpoint';
 
 export interface RunConfig {
   datasetId: string;
+  /** With initialisation 'checkpoint': which backbone of the IndexedDB cache (CheckpointInfo.id). */
+  checkpointId?: string;
   method: Method;
   preset: VitPresetName;
   lora: LoraConfig;
@@ -104,6 +106,47 @@ export interface MetricsLog {
   startedAt: string;
 }
 
+/** A backbone loaded from a user's checkpoint file and cached in IndexedDB. */
+export interface CheckpointInfo {
+  id: string;
+  fileName: string;
+  /** 'safetensors' | 'pth' */
+  sourceFormat: string;
+  /** Architecture inferred from the shapes (patch size, width, depth, heads, input size). */
+  arch: { imgSize: number; patchSize: number; embedDim: number; depth: number; numHeads: number };
+  loaded: string[];
+  ignored: string[];
+  missing: string[];
+  newlyInitialised: string[];
+  notes: string[];
+}
+
+export interface CheckpointProgress {
+  tensorsDone: number;
+  tensorsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  current: string;
+}
+
+/** A file for the page to save (the worker builds it, the page downloads it). */
+export interface ExportedFile {
+  fileName: string;
+  bytes: Uint8Array;
+  mime: string;
+}
+
+/** An imported PEFT adapter, waiting to initialise the next LoRA run. */
+export interface ImportedAdapterInfo {
+  r: number;
+  lora_alpha: number;
+  use_rslora: boolean;
+  targets: string[];
+  /** fc_norm / head weights came with it (modules_to_save) */
+  withHead: boolean;
+  note: string;
+}
+
 /** What the training worker exposes (Comlink). */
 export interface TrainerApi {
   initBackend(requested: BackendName | null): Promise<BackendReport>;
@@ -118,6 +161,16 @@ export interface TrainerApi {
   metrics(): Promise<MetricsLog | null>;
   /** Parameter count for a config without building tensors (for the UI before training starts). */
   countParams(preset: VitPresetName, numClasses: number, method: Method, lora: LoraConfig): Promise<ParamCount>;
+  /** Reads a .safetensors / .pth ViT checkpoint tensor by tensor into the IndexedDB model cache. */
+  loadCheckpoint(file: Blob & { name?: string }, onProgress: (p: CheckpointProgress) => void): Promise<CheckpointInfo>;
+  /** Checkpoints cached earlier (a reload does not ask for the file again). */
+  listCheckpoints(): Promise<CheckpointInfo[]>;
+  /** The current run's adapter in HF PEFT format, as a .zip (adapter_config.json + adapter_model.safetensors). */
+  exportAdapter(runName: string): Promise<ExportedFile>;
+  /** The current run's model with the adapter merged, as timm-named safetensors. */
+  exportMerged(runName: string): Promise<ExportedFile>;
+  /** A PEFT adapter .zip (or its two files) to start the next LoRA run from. */
+  importAdapter(files: { name: string; bytes: Uint8Array }[]): Promise<ImportedAdapterInfo>;
 }
 
 /** What the UI holds: trainer + ingest + stored datasets. */

@@ -7,13 +7,32 @@ import { makeVitConfig } from '../model/config';
 import { countParams } from '../model/params';
 import { TrainingSession } from '../train/session';
 import { chooseBackend } from './backend';
-import { buildRun } from './buildRun';
-import type { BackendReport, TrainerApi, TrainerMessage } from './protocol';
+import { buildRun, type PendingAdapter } from './buildRun';
+import {
+  adapterFiles,
+  adapterShapeConfig,
+  describeImported,
+  exportAdapterFile,
+  exportMergedFile,
+  importPeftAdapter,
+  listCheckpointInfos,
+  loadCheckpointIntoCache,
+} from './modelIo';
+import type { BackendReport, RunConfig, TrainerApi, TrainerMessage } from './protocol';
+import type { VitModel } from '../model/vit';
 
 let backend: BackendReport | null = null;
 let session: TrainingSession | null = null;
 let running: Promise<void> | null = null;
 let disposeRun: (() => void) | null = null;
+/** The last run's model stays alive after it ends, for export. */
+let lastRun: { model: VitModel; config: RunConfig; labels: string[]; datasetName: string } | null = null;
+let pendingAdapter: PendingAdapter | null = null;
+
+function requireModel(): NonNullable<typeof lastRun> {
+  if (!lastRun) throw new Error('train (or at least start) a run first: there is no model to export yet');
+  return lastRun;
+}
 
 async function stopCurrent(): Promise<void> {
   session?.stop();
@@ -22,6 +41,7 @@ async function stopCurrent(): Promise<void> {
   disposeRun = null;
   session = null;
   running = null;
+  lastRun = null;
 }
 
 const api: TrainerApi = {
@@ -35,7 +55,8 @@ const api: TrainerApi = {
     await stopCurrent();
     const emit = (m: TrainerMessage) => onMessage(m);
     emit({ type: 'state', state: 'starting', step: 0, totalSteps: config.totalSteps });
-    const built = await buildRun(config);
+    const built = await buildRun(config, config.method === 'lora' ? pendingAdapter : null);
+    lastRun = { model: built.model, config, labels: built.manifest.labels, datasetName: built.manifest.name };
     emit({ type: 'log', level: 'info', message: `Backbone: ${built.initialisationNote}` });
     const s = new TrainingSession({
       config,
@@ -86,6 +107,38 @@ const api: TrainerApi = {
 
   async countParams(preset, numClasses, method, lora) {
     return countParams(makeVitConfig(preset, numClasses), method, lora);
+  },
+
+  async loadCheckpoint(file, onProgress) {
+    return loadCheckpointIntoCache(file, onProgress);
+  },
+
+  async listCheckpoints() {
+    return listCheckpointInfos();
+  },
+
+  async exportAdapter(runName) {
+    const run = requireModel();
+    if (!run.model.lora) throw new Error('this run has no LoRA adapter (method is not LoRA)');
+    return exportAdapterFile(run.model, runName, `cxr-peft-lab/${run.config.initialisation}/${run.config.preset}`);
+  },
+
+  async exportMerged(runName) {
+    const run = requireModel();
+    return exportMergedFile(run.model, runName, {
+      method: run.config.method,
+      labels: JSON.stringify(run.labels),
+      dataset: run.datasetName,
+      initialisation: run.config.initialisation,
+    });
+  },
+
+  async importAdapter(files) {
+    const { configJson, safetensors } = adapterFiles(files);
+    const cfg = lastRun?.model.cfg ?? (await adapterShapeConfig(safetensors));
+    const imported = await importPeftAdapter(configJson, safetensors, cfg);
+    pendingAdapter = { configJson, safetensors };
+    return describeImported(imported, cfg);
   },
 };
 

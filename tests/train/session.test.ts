@@ -131,19 +131,16 @@ describe('TrainingSession', () => {
     const config = runConfig('lora', { totalSteps: 200, evalEvery: 25, augment: true });
     const { session, model, optimizer } = buildSession(config, messages);
     const counts = new Map<number, number>();
-    const origEmit = messages.push.bind(messages);
-    void origEmit;
     const run = session.run();
     // Sample numTensors at step boundaries via the loss read-backs (every 5 steps).
     const changes: Promise<unknown>[] = [];
     const poll = setInterval(() => {
       const s = session.currentStep;
       if (s >= 10 && !counts.has(10)) counts.set(10, tf.memory().numTensors);
-      if (s >= 60 && changes.length === 0) {
-        changes.push(session.requestLoraChange({ r: 8 }));
-        changes.push(session.requestLoraChange({ lora_alpha: 16 }));
-        changes.push(session.requestLoraChange({ r: 4 }));
-      }
+      // Grow, then change alpha, then shrink back: separate changes at separate steps.
+      if (s >= 60 && changes.length === 0) changes.push(session.requestLoraChange({ r: 8 }));
+      if (s >= 100 && changes.length === 1) changes.push(session.requestLoraChange({ lora_alpha: 16 }));
+      if (s >= 140 && changes.length === 2) changes.push(session.requestLoraChange({ r: 4 }));
     }, 0);
     await run;
     clearInterval(poll);
@@ -151,6 +148,7 @@ describe('TrainingSession', () => {
     counts.set(200, tf.memory().numTensors);
     expect(session.currentStep).toBe(200);
     expect(counts.get(10)).toBeDefined();
+    expect(session.metrics().events.map((e) => `${e.kind}:${e.from}->${e.to}`)).toEqual(['lora_rank:4->8', 'lora_alpha:32->16', 'lora_rank:8->4']);
     // Same adapter shapes at both points (rank 4 again), so the same number of tensors must be alive.
     expect(counts.get(200)).toBe(counts.get(10));
     model.dispose();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STUDY_LORA } from '../../src/model/config';
 import { RECIPES, recipeValues } from '../../src/ui/recipes';
-import { defaultSettings, effectivePeakLr, settingsProblems, toRunConfig, withRecipe } from '../../src/ui/runSettings';
+import { defaultSettings, effectivePeakLr, settingsProblems, toRunConfig, withCheckpoint, withImportedAdapter, withMethod, withRecipe } from '../../src/ui/runSettings';
 
 describe('default settings', () => {
   it('can start as they are: LoRA on the tiny preset from random weights, the study adapter', () => {
@@ -63,5 +63,52 @@ describe('toRunConfig', () => {
         'method', 'minLr', 'momentum', 'optimizer', 'preset', 'scaleLrByBatch', 'seed', 'totalSteps', 'warmupSteps', 'weightDecay',
       ].sort(),
     );
+  });
+});
+
+describe('checkpoint initialisation', () => {
+  const arch = { imgSize: 224, patchSize: 16, embedDim: 384, depth: 12, numHeads: 6 };
+  const info = { id: 'ckpt-1', fileName: 'vit_small.safetensors', sourceFormat: 'safetensors', arch, loaded: [], ignored: [], missing: [], newlyInitialised: [], notes: [] };
+
+  it('needs a checkpoint before it can start', () => {
+    const s = { ...defaultSettings(), initialisation: 'checkpoint' as const };
+    expect(settingsProblems(s)).toEqual(['Load a checkpoint (or pick a cached one) first.']);
+    expect(settingsProblems(withCheckpoint(s, info))).toEqual([]);
+  });
+  it('follows the checkpoint’s architecture when a preset matches, keeps the preset otherwise', () => {
+    expect(withCheckpoint(defaultSettings(), info)).toMatchObject({ initialisation: 'checkpoint', checkpointId: 'ckpt-1', preset: 'vit_small_patch16' });
+    expect(withCheckpoint(defaultSettings(), { ...info, arch: { ...arch, depth: 4 } }).preset).toBe('tiny');
+  });
+  it('sends the checkpoint id only when the run initialises from it', () => {
+    const picked = withCheckpoint(defaultSettings(), info);
+    expect(toRunConfig(picked, 'ds').checkpointId).toBe('ckpt-1');
+    expect('checkpointId' in toRunConfig({ ...picked, initialisation: 'random' }, 'ds')).toBe(false);
+  });
+  it('offers the pretrained demo backbone for the tiny preset only', () => {
+    const s = { ...defaultSettings(), initialisation: 'pretrained-demo' as const };
+    expect(settingsProblems(s)).toEqual([]);
+    expect(settingsProblems({ ...s, preset: 'vit_base_patch16' })[0]).toMatch(/Tiny demo model size only/);
+  });
+});
+
+describe('withImportedAdapter', () => {
+  const adapter = { r: 16, lora_alpha: 16, use_rslora: true, targets: ['qkv'], withHead: true, note: '' };
+  it('switches to LoRA with the adapter’s r, lora_alpha and scaling rule and the recipe’s LoRA lr', () => {
+    const s = withImportedAdapter({ ...defaultSettings(), method: 'fft', baseLr: 0.01 }, adapter);
+    expect(s.method).toBe('lora');
+    expect(s.baseLr).toBe(RECIPES['mrm-sgd'].baseLr.lora);
+    expect(s.lora).toMatchObject({ r: 16, lora_alpha: 16, use_rslora: true, lora_dropout: STUDY_LORA.lora_dropout });
+  });
+  it('keeps a hand-set learning rate when the method already was LoRA', () => {
+    expect(withImportedAdapter({ ...defaultSettings(), baseLr: 0.123 }, adapter).baseLr).toBe(0.123);
+  });
+  it('lets settingsProblems flag a rank the sliders cannot show', () => {
+    expect(settingsProblems(withImportedAdapter(defaultSettings(), { ...adapter, r: 128 }))[0]).toMatch(/LoRA rank/);
+  });
+});
+
+describe('withMethod', () => {
+  it('takes the recipe’s learning rate for the method', () => {
+    expect(withMethod(defaultSettings(), 'fft').baseLr).toBe(RECIPES['mrm-sgd'].baseLr.fft);
   });
 });

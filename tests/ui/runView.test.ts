@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LOG_LINES, appendLog, applyMessage, initialRunView, isActive, stepStatusText } from '../../src/ui/runView';
+import { MAX_LOG_LINES, appendLog, applyMessage, hasExportableModel, initialRunView, isActive, stepStatusText } from '../../src/ui/runView';
 import type { TrainerMessage } from '../../src/workers/protocol';
 
 function fold(messages: TrainerMessage[]) {
@@ -52,5 +52,12 @@ describe('stepStatusText (page contract: "Step <k>")', () => {
   it('active states', () => {
     expect(['starting', 'running', 'paused'].every((s) => isActive(s as never))).toBe(true);
     expect(['idle', 'stopped', 'finished', 'error'].some((s) => isActive(s as never))).toBe(false);
+  });
+});
+
+describe('hasExportableModel', () => {
+  it('allows exports of paused, stopped and finished runs only', () => {
+    const states = ['idle', 'starting', 'running', 'paused', 'stopped', 'finished', 'error'] as const;
+    expect(states.filter(hasExportableModel)).toEqual(['paused', 'stopped', 'finished']);
   });
 });

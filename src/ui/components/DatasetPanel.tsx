@@ -1,5 +1,5 @@
 /** Section 1: get a dataset in (demo, folder, drop), watch the ingest, pick a stored dataset, see what it holds. */
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { IngestChoices, UiBridge } from '../bridge';
 import type { Datasets } from '../hooks/useDatasets';
 import { totalImages } from '../datasetSummary';
@@ -28,6 +28,13 @@ export function DatasetPanel({ bridge, datasets, locked }: Props) {
   const choices: IngestChoices = { layout: layout === DETECT ? undefined : layout, seed };
   const layoutOptions = [{ value: DETECT, text: 'Detect automatically' }, ...bridge.layouts.map((l) => ({ value: l.id, text: l.name }))];
   const report = ingest.result && ingest.result.datasetId === selected?.id ? ingest.result : undefined;
+  // `?demo` (what `npm start` opens): load the bundled demo on first visit, when nothing is stored yet.
+  const autoDemo = useRef(new URLSearchParams(location.search).has('demo'));
+  useEffect(() => {
+    if (!autoDemo.current || !datasets.listed || ingest.running) return;
+    autoDemo.current = false;
+    if (datasets.manifests.length === 0) void datasets.runIngest(bridge.loadDemo(), choices);
+  }, [datasets, ingest.running, bridge, choices]);
   return (
     <section className="panel">
       <h2>1. Dataset</h2>

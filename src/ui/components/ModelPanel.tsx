@@ -1,11 +1,15 @@
 /**
  * Section 2: method, model size, initialisation, and the recipe. Everything here is fixed once a run starts,
- * except "Evaluate every", which the running trainer accepts (setEvalEvery).
+ * except "Evaluate every", which the running trainer accepts (setEvalEvery). The model size follows the backbone
+ * when one is loaded: the demo backbone is the tiny preset, a checkpoint brings its own architecture.
  */
+import { useId, type Dispatch, type SetStateAction } from 'react';
 import { METHOD_LABELS, PRESET_LABELS, type Method, type VitPresetName } from '../../model/config';
 import type { Initialisation } from '../../workers/protocol';
-import { RECIPES } from '../recipes';
-import type { LabSettings } from '../runSettings';
+import { describeArch, presetForArch } from '../checkpointView';
+import type { Checkpoints } from '../hooks/useCheckpoints';
+import { withCheckpoint, withMethod, type LabSettings } from '../runSettings';
+import { CheckpointLoader } from './CheckpointLoader';
 import { LoraOptions } from './LoraOptions';
 import { RecipeFields } from './RecipeFields';
 import { SelectField, type SelectOption } from './SelectField';
@@ -15,48 +19,93 @@ const PRESET_OPTIONS: SelectOption<VitPresetName>[] = (Object.keys(PRESET_LABELS
   value: p,
   text: PRESET_LABELS[p],
 }));
-// Pretrained weights and checkpoints arrive with the checkpoint loader (issue 5); until then only random works.
-const INIT_OPTIONS: SelectOption<Initialisation>[] = [
-  { value: 'random', text: 'Random initialisation' },
-  { value: 'pretrained-demo', text: 'Pretrained demo backbone', disabled: true },
-  { value: 'checkpoint', text: 'Load checkpoint…', disabled: true },
-];
+/** The bundled backbone (public/models/demo-mae-tiny.safetensors) has the tiny preset's shapes. */
+const DEMO_BACKBONE_PRESET: VitPresetName = 'tiny';
+
+function initOptions(preset: VitPresetName): SelectOption<Initialisation>[] {
+  return [
+    { value: 'random', text: 'Random initialisation' },
+    { value: 'pretrained-demo', text: 'Pretrained demo backbone', disabled: preset !== DEMO_BACKBONE_PRESET },
+    { value: 'checkpoint', text: 'Load checkpoint…' },
+  ];
+}
 
 interface Props {
   settings: LabSettings;
-  onChange(next: LabSettings): void;
+  /** Takes an updater too: a checkpoint finishes loading after other settings may have changed. */
+  onChange: Dispatch<SetStateAction<LabSettings>>;
   /** A run is active: only "Evaluate every" stays editable. */
   locked: boolean;
   onEvalEveryLive(n: number): void;
+  checkpoints: Checkpoints;
 }
 
-export function ModelPanel({ settings, onChange, locked, onEvalEveryLive }: Props) {
-  const setMethod = (method: Method) => onChange({ ...settings, method, baseLr: RECIPES[settings.recipe].baseLr[method] });
+export function ModelPanel({ settings, onChange, locked, onEvalEveryLive, checkpoints }: Props) {
+  const archId = useId();
+  const chosen = settings.initialisation === 'checkpoint' ? checkpoints.cached.find((c) => c.id === settings.checkpointId) : undefined;
+  const customArch = chosen && !presetForArch(chosen.arch) ? chosen.arch : undefined;
+  const sizeFollowsBackbone = settings.initialisation === 'pretrained-demo' || chosen !== undefined;
+
+  const setInitialisation = (initialisation: Initialisation) => {
+    if (initialisation === 'pretrained-demo') return onChange({ ...settings, initialisation, preset: DEMO_BACKBONE_PRESET });
+    if (initialisation === 'checkpoint') {
+      // Offer the checkpoint used last (cached ones are listed oldest first), so a reload needs no file.
+      const remembered = checkpoints.cached.find((c) => c.id === settings.checkpointId) ?? checkpoints.cached.at(-1);
+      return onChange(remembered ? withCheckpoint(settings, remembered) : { ...settings, initialisation });
+    }
+    onChange({ ...settings, initialisation });
+  };
+
   return (
     <section className="panel">
       <h2>2. Model and method</h2>
       <div className="grid-2">
-        <SelectField label="Method" value={settings.method} options={METHOD_OPTIONS} onChange={setMethod} disabled={locked} />
-        <SelectField
-          label="Model size"
-          value={settings.preset}
-          options={PRESET_OPTIONS}
-          onChange={(preset) => onChange({ ...settings, preset })}
-          disabled={locked}
-        />
+        <SelectField label="Method" value={settings.method} options={METHOD_OPTIONS} onChange={(m) => onChange(withMethod(settings, m))} disabled={locked} />
+        {customArch ? (
+          <div className="field">
+            <label htmlFor={archId}>Model size</label>
+            <input id={archId} type="text" readOnly value={`From the checkpoint: ${describeArch(customArch)}`} />
+          </div>
+        ) : (
+          <SelectField
+            label="Model size"
+            value={settings.preset}
+            options={PRESET_OPTIONS}
+            onChange={(preset) => onChange({ ...settings, preset })}
+            disabled={locked || sizeFollowsBackbone}
+          >
+            {sizeFollowsBackbone ? 'Set by the backbone.' : undefined}
+          </SelectField>
+        )}
       </div>
       <SelectField
         label="Initialisation"
         value={settings.initialisation}
-        options={INIT_OPTIONS}
-        onChange={(initialisation) => onChange({ ...settings, initialisation })}
+        options={initOptions(settings.preset)}
+        onChange={setInitialisation}
         disabled={locked}
       >
         {settings.initialisation === 'random' && (
           <p className="notice">The backbone starts from random weights (no pretrained model loaded).</p>
         )}
-        <p className="muted">Pretrained demo backbone and checkpoint loading are not available in this build yet.</p>
+        {settings.initialisation === 'pretrained-demo' && (
+          <p className="muted">
+            The project&apos;s tiny ViT, pretrained by masked autoencoding (MAE) on NIH ChestX-ray14 images without their
+            labels; the classification head starts fresh.
+          </p>
+        )}
+        {settings.initialisation !== 'pretrained-demo' && settings.preset !== DEMO_BACKBONE_PRESET && (
+          <p className="muted">The pretrained demo backbone exists for the Tiny demo model size only.</p>
+        )}
       </SelectField>
+      {settings.initialisation === 'checkpoint' && (
+        <CheckpointLoader
+          checkpoints={checkpoints}
+          chosenId={settings.checkpointId}
+          onChoose={(info) => onChange((current) => withCheckpoint(current, info))}
+          disabled={locked}
+        />
+      )}
       {settings.method === 'lora' && <LoraOptions settings={settings} onChange={onChange} locked={locked} />}
       <RecipeFields settings={settings} onChange={onChange} locked={locked} onEvalEveryLive={onEvalEveryLive} />
     </section>

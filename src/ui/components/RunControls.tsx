@@ -1,6 +1,6 @@
 /**
- * Section 4: Start training / Pause / Resume / Stop / Download metrics, the "Step k of N" status and why Start is
- * unavailable when it is.
+ * Section 4: Start training / Pause / Resume / Stop / Download metrics (JSON, and CSV tables in a .zip), the
+ * "Step k of N" status and why Start is unavailable when it is.
  */
 import type { RunView } from '../runView';
 import { isActive, stepStatusText } from '../runView';
@@ -14,10 +14,12 @@ interface Props {
   onResume(): void;
   onStop(): void;
   onDownloadMetrics(): void;
+  onDownloadMetricsCsv(): void;
 }
 
-export function RunControls({ view, blockers, onStart, onPause, onResume, onStop, onDownloadMetrics }: Props) {
+export function RunControls({ view, blockers, onStart, onPause, onResume, onStop, onDownloadMetrics, onDownloadMetricsCsv }: Props) {
   const active = isActive(view.state);
+  const noMetrics = view.state === 'idle' || view.state === 'starting';
   const fraction = view.totalSteps > 0 ? Math.min(1, view.step / view.totalSteps) : 0;
   return (
     <section className="panel">
@@ -35,8 +37,11 @@ export function RunControls({ view, blockers, onStart, onPause, onResume, onStop
         <button type="button" disabled={!active} onClick={onStop}>
           Stop
         </button>
-        <button type="button" className="secondary" disabled={view.state === 'idle' || view.state === 'starting'} onClick={onDownloadMetrics}>
+        <button type="button" className="secondary" disabled={noMetrics} onClick={onDownloadMetrics}>
           Download metrics
+        </button>
+        <button type="button" className="secondary" disabled={noMetrics} onClick={onDownloadMetricsCsv}>
+          Download metrics (CSV)
         </button>
       </div>
       {!active && blockers.length > 0 && (

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the tests need on Debian/Ubuntu (Chromium from apt, npm packages) and runs every test:
+# type check, unit tests (Vitest, Node) and end-to-end tests (Playwright driving Debian's Chromium with WebGPU).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROME_PATH:-}" ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
+
+npm ci --no-audit --no-fund
+mkdir -p test-results
+status=0
+npm run typecheck || status=1
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
+npx vite build || status=1
+PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json || status=1
+node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json || status=1
+exit $status
