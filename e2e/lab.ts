@@ -84,7 +84,7 @@ export async function waitForFinish(page: Page, timeout = 200_000): Promise<void
 }
 
 export async function downloadJson<T>(page: Page, buttonName: string): Promise<T> {
-  const [download]: [Download, void] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: buttonName }).click()]);
+  const [download]: [Download, void] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: buttonName, exact: true }).click()]);
   const path = await download.path();
   return JSON.parse(await readFile(path!, 'utf8')) as T;
 }

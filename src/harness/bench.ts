@@ -8,7 +8,7 @@
  * and kept out of the median. Timed steps then run while `budgetMs` allows one more; a row says how many it got.
  */
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { makeVitConfig, STUDY_LORA, type Method, type VitPresetName } from '../model/config';
 import { initVitParams } from '../model/init';
 import { LoraAdapter } from '../model/lora';
@@ -35,6 +35,8 @@ export interface BenchRow {
   trainableTensors: number;
   /** Kernels one step dispatches (from the profiled step): LoRA skips the frozen weights' gradient kernels. */
   kernelsPerStep: number;
+  /** The three kernels of the profiled step that allocated the most, to show where peakBytes comes from. */
+  largestKernels: { name: string; bytesAdded: number; outputShapes: number[][] }[];
   reps: number;
   repsRequested: number;
 }
@@ -50,6 +52,8 @@ export interface BenchOptions {
   /** Stop timing further steps of a method once one more would pass this many ms (default: no limit). */
   budgetMs?: number;
   optimizer?: 'sgd' | 'adamw';
+  /** Diagnostic: XNNPACK threads for the WASM backend (tfjs's setThreadsCount); unset = what the lab gets. */
+  wasmThreads?: number;
 }
 
 export interface BenchEnvironment {
@@ -77,7 +81,9 @@ async function timedStep(model: VitModel, trainable: Map<string, tf.Variable>, o
 }
 
 /** Activates `backend` (with the lab's gradient self-check) and says what it is; throws when it cannot start. */
-export async function prepareBackend(backend: BackendName): Promise<BenchEnvironment> {
+export async function prepareBackend(backend: BackendName, wasmThreads?: number): Promise<BenchEnvironment> {
+  // Only takes effect before the WASM backend first starts in this page (bench.mjs opens a fresh page per backend).
+  if (backend === 'wasm' && wasmThreads) setThreadsCount(wasmThreads);
   const report = await chooseBackend(backend);
   if (report.name !== backend) throw new Error(`backend ${backend} unavailable: ${report.rejected.map((r) => `${r.name}: ${r.why}`).join('; ')}`);
   return {
@@ -93,7 +99,7 @@ export async function prepareBackend(backend: BackendName): Promise<BenchEnviron
 
 export async function runTrainingBench(raw: Record<string, unknown>): Promise<BenchRow[]> {
   const o = raw as unknown as BenchOptions;
-  await prepareBackend(o.backend);
+  await prepareBackend(o.backend, o.wasmThreads);
   const preset = o.preset ?? 'vit_tiny_patch16';
   const imgSize = o.imgSize ?? 224;
   const batch = o.batch ?? 32;
@@ -137,6 +143,10 @@ export async function runTrainingBench(raw: Record<string, unknown>): Promise<Be
         optimizerStateBytes: optimizer.stateBytes(),
         trainableTensors: trainable.size,
         kernelsPerStep: profile.kernels.length,
+        largestKernels: [...profile.kernels]
+          .sort((a, b) => b.bytesAdded - a.bytesAdded)
+          .slice(0, 3)
+          .map((k) => ({ name: k.name, bytesAdded: k.bytesAdded, outputShapes: k.outputShapes })),
         reps: times.length,
         repsRequested: reps,
       });

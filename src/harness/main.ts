@@ -8,9 +8,9 @@ const harness = {
     return runGoldenChecks(backend);
   },
   /** Activates a backend as the lab would (self-check included) and describes it. */
-  async prepareBackend(backend: 'webgpu' | 'wasm' | 'webgl' | 'cpu') {
+  async prepareBackend(backend: 'webgpu' | 'wasm' | 'webgl' | 'cpu', wasmThreads?: number) {
     const { prepareBackend } = await import('./bench');
-    return prepareBackend(backend);
+    return prepareBackend(backend, wasmThreads);
   },
   async bench(options: Record<string, unknown>) {
     const { runTrainingBench } = await import('./bench');

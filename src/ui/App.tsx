@@ -39,11 +39,12 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function startBlockers(backend: BackendState, datasets: Datasets, settings: LabSettings): string[] {
+function startBlockers(backend: BackendState, datasets: Datasets, datasetPreparing: boolean, settings: LabSettings): string[] {
   const out: string[] = [];
   if (backend.status === 'pending') out.push('Waiting for the compute backend to start.');
   if (backend.status === 'failed') out.push('No compute backend could start (see above).');
   if (datasets.ingest.running) out.push('Wait for the ingest to finish.');
+  else if (datasetPreparing) out.push('Finish adding the dataset first (the folder is being read, or its CSV columns wait for you).');
   const d = datasets.selected;
   if (!d) out.push('Load the demo dataset or choose a dataset folder first.');
   else if (d.incomplete) out.push('The selected dataset did not finish ingesting: load its folder again to resume.');
@@ -60,6 +61,7 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
   const checkpoints = useCheckpoints(bridge.trainer);
   // Fixed when a run starts: the run's files (metrics, adapter, merged model) share its name.
   const [runIdentity, setRunIdentity] = useState<RunIdentity | undefined>();
+  const [datasetPreparing, setDatasetPreparing] = useState(false);
   const active = isActive(run.view.state);
   const numClasses = datasets.selected?.labels.length || DEFAULT_NUM_CLASSES;
   const counted = useParamCount(bridge.trainer, settings.preset, numClasses, settings.method, settings.lora);
@@ -92,7 +94,7 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
   );
   useEffect(() => () => sendEvalEvery.cancel(), [sendEvalEvery]);
 
-  const blockers = startBlockers(backend, datasets, settings);
+  const blockers = startBlockers(backend, datasets, datasetPreparing, settings);
 
   const start = () => {
     const d = datasets.selected;
@@ -107,7 +109,8 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
       const metrics = await bridge.trainer.metrics();
       if (!metrics) return log('warn', 'No metrics to download yet.');
       // A run started before a reload has no name on this page: name its files after its own start time.
-      const name = runIdentity?.name ?? runName('run', metrics.config.method, new Date(metrics.startedAt));
+      const datasetName = datasets.manifests.find((m) => m.id === metrics.config.datasetId)?.name ?? 'run';
+      const name = runIdentity?.name ?? runName(datasetName, metrics.config.method, new Date(metrics.startedAt));
       if (format === 'json') downloadJson(`${name}-metrics.json`, metrics);
       else {
         const zip = metricsCsvZip(metrics, name);
@@ -129,7 +132,7 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
       </header>
       <main className="layout">
         <div className="column setup">
-          <DatasetPanel bridge={bridge} datasets={datasets} locked={active} />
+          <DatasetPanel bridge={bridge} datasets={datasets} locked={active} onPreparingChange={setDatasetPreparing} />
           <ModelPanel
             settings={settings}
             onChange={setSettings}
@@ -161,6 +164,7 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
               onDownloadMetricsCsv={() => void downloadMetrics('csv')}
             />
           </div>
+          <ChartsPanel view={run.view} labels={run.labels.length > 0 ? run.labels : (datasets.selected?.labels ?? [])} />
           <ModelFiles
             trainer={bridge.trainer}
             run={runIdentity}
@@ -170,7 +174,6 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
               log('info', `Imported a PEFT adapter (r = ${adapter.r}, lora_alpha = ${adapter.lora_alpha}) for the next LoRA run.`);
             }}
           />
-          <ChartsPanel view={run.view} labels={run.labels.length > 0 ? run.labels : (datasets.selected?.labels ?? [])} />
         </div>
       </main>
     </div>

@@ -1,51 +1,117 @@
 /** Section 1: get a dataset in (demo, folder, drop), watch the ingest, pick a stored dataset, see what it holds. */
 import { useEffect, useId, useRef, useState } from 'react';
+import { GENERIC_CSV_ID } from '../../data/layouts/genericCsv';
 import type { IngestChoices, UiBridge } from '../bridge';
-import type { Datasets } from '../hooks/useDatasets';
+import type { Datasets, NamedFiles } from '../hooks/useDatasets';
 import { totalImages } from '../datasetSummary';
 import { formatCount } from '../format';
+import { choiceFromPreview, defaultChexpertChoice, parserOptionsByLayout, type CsvPreview, type GenericCsvChoice } from '../ingestChoices';
 import { DatasetSummary } from './DatasetSummary';
 import { FolderSources } from './FolderSources';
+import { GenericCsvColumns } from './GenericCsvColumns';
+import { IngestOptions, DETECT_LAYOUT, type IngestOptionsState } from './IngestOptions';
 import { IngestProgressView } from './IngestProgressView';
 import { IngestReportView } from './IngestReportView';
-import { NumberField } from './NumberField';
-import { SelectField } from './SelectField';
-
-const DETECT = 'detect';
 
 interface Props {
   bridge: UiBridge;
   datasets: Datasets;
   /** True while a training run uses the selected dataset. */
   locked: boolean;
+  /** Told whether a folder is being read or waits for its CSV columns (training must not start meanwhile). */
+  onPreparingChange(preparing: boolean): void;
 }
 
-export function DatasetPanel({ bridge, datasets, locked }: Props) {
+/** A folder waiting for its CSV columns to be confirmed (generic CSV layout). */
+interface PendingCsv {
+  named: NamedFiles;
+  previews: CsvPreview[];
+  choice: GenericCsvChoice;
+}
+
+function ingestChoices(options: IngestOptionsState, genericCsv?: GenericCsvChoice): IngestChoices {
+  return {
+    layout: options.layout === DETECT_LAYOUT ? undefined : options.layout,
+    seed: options.seed,
+    parserOptions: parserOptionsByLayout(options.chexpert, options.studyTrainList, genericCsv),
+  };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function DatasetPanel({ bridge, datasets, locked, onPreparingChange }: Props) {
   const selectId = useId();
   const { ingest, selected } = datasets;
-  const [layout, setLayout] = useState<string>(DETECT);
-  const [seed, setSeed] = useState(0);
-  const choices: IngestChoices = { layout: layout === DETECT ? undefined : layout, seed };
-  const layoutOptions = [{ value: DETECT, text: 'Detect automatically' }, ...bridge.layouts.map((l) => ({ value: l.id, text: l.name }))];
+  const [options, setOptions] = useState<IngestOptionsState>(() => ({
+    layout: DETECT_LAYOUT,
+    seed: 0,
+    studyTrainList: 'largest',
+    chexpert: defaultChexpertChoice(),
+  }));
+  const [reading, setReading] = useState(false);
+  const [pendingCsv, setPendingCsv] = useState<PendingCsv | undefined>();
+  const [csvError, setCsvError] = useState<string | undefined>();
+  const preparing = reading || pendingCsv !== undefined;
+  const busy = ingest.running || preparing;
+  useEffect(() => onPreparingChange(preparing), [preparing, onPreparingChange]);
   const report = ingest.result && ingest.result.datasetId === selected?.id ? ingest.result : undefined;
+
+  /**
+   * A CSV-and-images folder (chosen by hand or detected) stops for its columns first; every other layout ingests
+   * at once. Files are read before the layout is known, so a folder that fails to read reports through the ingest.
+   */
+  const begin = (source: Promise<NamedFiles>) => {
+    if (options.layout !== DETECT_LAYOUT && options.layout !== GENERIC_CSV_ID) return void datasets.runIngest(source, ingestChoices(options));
+    setReading(true);
+    setCsvError(undefined);
+    void source
+      .then(async (named) => {
+        const layout = options.layout === DETECT_LAYOUT ? bridge.detectLayout(named.files) : options.layout;
+        if (layout !== GENERIC_CSV_ID) return void datasets.runIngest(Promise.resolve(named), ingestChoices(options));
+        const previews = await bridge.previewCsvs(named.files);
+        if (previews.length === 0) return setCsvError('The folder holds no .csv file to read the labels from.');
+        setPendingCsv({ named, previews, choice: choiceFromPreview(previews[0]) });
+      })
+      .catch((e: unknown) => void datasets.runIngest(Promise.reject(e instanceof Error ? e : new Error(errorText(e))), ingestChoices(options)))
+      .finally(() => setReading(false));
+  };
+
+  const ingestPendingCsv = () => {
+    if (!pendingCsv) return;
+    setPendingCsv(undefined);
+    void datasets.runIngest(Promise.resolve(pendingCsv.named), { ...ingestChoices(options, pendingCsv.choice), layout: GENERIC_CSV_ID });
+  };
+
   // `?demo` (what `npm start` opens): load the bundled demo on first visit, when nothing is stored yet.
   const autoDemo = useRef(new URLSearchParams(location.search).has('demo'));
   useEffect(() => {
     if (!autoDemo.current || !datasets.listed || ingest.running) return;
     autoDemo.current = false;
-    if (datasets.manifests.length === 0) void datasets.runIngest(bridge.loadDemo(), choices);
-  }, [datasets, ingest.running, bridge, choices]);
+    if (datasets.manifests.length === 0) void datasets.runIngest(bridge.loadDemo(), ingestChoices(options));
+  }, [datasets, ingest.running, bridge, options]);
+
   return (
     <section className="panel">
       <h2>1. Dataset</h2>
-      <FolderSources bridge={bridge} disabled={ingest.running} onFiles={(source) => void datasets.runIngest(source, choices)} />
-      <details className="ingest-options">
-        <summary>Ingest options</summary>
-        <div className="grid-2">
-          <SelectField label="Dataset layout" value={layout} options={layoutOptions} onChange={setLayout} disabled={ingest.running} />
-          <NumberField label="Split seed" value={seed} integer min={0} onChange={setSeed} disabled={ingest.running} hint="for datasets without an official split" />
-        </div>
-      </details>
+      <FolderSources bridge={bridge} disabled={busy} onFiles={begin} />
+      <IngestOptions state={options} onChange={setOptions} layouts={bridge.layouts} disabled={busy} />
+      {reading && <p role="status">Reading the folder…</p>}
+      {pendingCsv && (
+        <GenericCsvColumns
+          previews={pendingCsv.previews}
+          choice={pendingCsv.choice}
+          onChange={(choice) => setPendingCsv({ ...pendingCsv, choice })}
+          onIngest={ingestPendingCsv}
+          onCancel={() => setPendingCsv(undefined)}
+        />
+      )}
+      {csvError && (
+        <p role="alert" className="error">
+          {csvError}
+        </p>
+      )}
       {ingest.progress && (ingest.running || ingest.progress.phase !== 'done') && (
         <IngestProgressView progress={ingest.progress} running={ingest.running} onCancel={datasets.cancelIngest} />
       )}
@@ -77,7 +143,7 @@ export function DatasetPanel({ bridge, datasets, locked }: Props) {
           <button
             type="button"
             className="secondary"
-            disabled={locked || !selected || ingest.running}
+            disabled={locked || !selected || busy}
             onClick={() => selected && void datasets.remove(selected.id)}
           >
             Delete dataset

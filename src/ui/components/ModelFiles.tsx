@@ -1,5 +1,5 @@
 /**
- * Section 5: what leaves and enters the lab as files (issue 5). "Export adapter (PEFT)" saves the LoRA run's
+ * Section 6: what leaves and enters the lab as files (issue 5). "Export adapter (PEFT)" saves the LoRA run's
  * adapter as HF PEFT loads it (a .zip of adapter_config.json + adapter_model.safetensors), "Export merged model"
  * the backbone with the adapter merged (timm-named safetensors), both named after the run; "Import adapter (PEFT)"
  * takes such an adapter to start the next LoRA run from.
@@ -80,7 +80,7 @@ export function ModelFiles({ trainer, run, state, onImported }: Props) {
   const importDisabled = isActive(state) || busy !== null;
   return (
     <section className="panel">
-      <h2>5. Adapter and model files</h2>
+      <h2>6. Adapter and model files</h2>
       <div className="button-row">
         <button type="button" disabled={!exportable || run?.method !== 'lora'} onClick={() => void save('adapter')}>
           Export adapter (PEFT)

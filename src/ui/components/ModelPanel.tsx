@@ -3,7 +3,7 @@
  * except "Evaluate every", which the running trainer accepts (setEvalEvery). The model size follows the backbone
  * when one is loaded: the demo backbone is the tiny preset, a checkpoint brings its own architecture.
  */
-import { useId, type Dispatch, type SetStateAction } from 'react';
+import { useEffect, useId, type Dispatch, type SetStateAction } from 'react';
 import { METHOD_LABELS, PRESET_LABELS, type Method, type VitPresetName } from '../../model/config';
 import type { Initialisation } from '../../workers/protocol';
 import { describeArch, presetForArch } from '../checkpointView';
@@ -48,13 +48,17 @@ export function ModelPanel({ settings, onChange, locked, onEvalEveryLive, checkp
 
   const setInitialisation = (initialisation: Initialisation) => {
     if (initialisation === 'pretrained-demo') return onChange({ ...settings, initialisation, preset: DEMO_BACKBONE_PRESET });
-    if (initialisation === 'checkpoint') {
-      // Offer the checkpoint used last (cached ones are listed oldest first), so a reload needs no file.
-      const remembered = checkpoints.cached.find((c) => c.id === settings.checkpointId) ?? checkpoints.cached.at(-1);
-      return onChange(remembered ? withCheckpoint(settings, remembered) : { ...settings, initialisation });
-    }
     onChange({ ...settings, initialisation });
   };
+
+  // With "Load checkpoint…" and none chosen, offer the newest cached one (the list may arrive after the choice), so
+  // a reload needs no file. Cached checkpoints are listed oldest first.
+  const { cached } = checkpoints;
+  const needsCheckpoint = settings.initialisation === 'checkpoint' && !cached.some((c) => c.id === settings.checkpointId);
+  useEffect(() => {
+    const newest = cached.at(-1);
+    if (needsCheckpoint && newest && !locked) onChange((s) => withCheckpoint(s, newest));
+  }, [needsCheckpoint, cached, locked, onChange]);
 
   return (
     <section className="panel">
