@@ -139,6 +139,7 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
             locked={active}
             onEvalEveryLive={(n) => sendEvalEvery.call(n)}
             checkpoints={checkpoints}
+            backendReady={backend.status === 'ready'}
           />
         </div>
         <div className="column live">
@@ -169,6 +170,7 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
             trainer={bridge.trainer}
             run={runIdentity}
             state={run.view.state}
+            backendReady={backend.status === 'ready'}
             onImported={(adapter) => {
               setSettings((s) => withImportedAdapter(s, adapter));
               log('info', `Imported a PEFT adapter (r = ${adapter.r}, lora_alpha = ${adapter.lora_alpha}) for the next LoRA run.`);

@@ -16,13 +16,15 @@ interface Props {
   chosenId?: string;
   onChoose(info: CheckpointInfo): void;
   disabled: boolean;
+  /** The worker reads checkpoints with tfjs ops (pos_embed resizing): only once its backend is up. */
+  backendReady: boolean;
 }
 
-export function CheckpointLoader({ checkpoints, chosenId, onChoose, disabled }: Props) {
+export function CheckpointLoader({ checkpoints, chosenId, onChoose, disabled, backendReady }: Props) {
   const selectId = useId();
   const { cached, loading, loadError, listError } = checkpoints;
   const chosen = cached.find((c) => c.id === chosenId);
-  const busy = disabled || loading !== undefined;
+  const busy = disabled || loading !== undefined || !backendReady;
   return (
     <div className="checkpoint-loader">
       <div className="field-row">
@@ -65,6 +67,7 @@ export function CheckpointLoader({ checkpoints, chosenId, onChoose, disabled }: 
           </div>
         )}
       </div>
+      {!backendReady && <p className="muted">Checkpoints can be loaded once the compute backend has started.</p>}
       <p className="muted">
         A ViT in timm layout as .safetensors or a PyTorch .pth (MAE / MRM style). It is read tensor by tensor and kept in this
         browser, so a reload does not ask for it again.

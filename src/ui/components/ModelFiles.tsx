@@ -21,6 +21,8 @@ interface Props {
   trainer: TrainerApi;
   run?: RunIdentity;
   state: RunState;
+  /** The worker needs its backend to read an adapter into tensors. */
+  backendReady: boolean;
   onImported(adapter: ImportedAdapterInfo): void;
 }
 
@@ -34,7 +36,7 @@ async function readFiles(list: FileList): Promise<{ name: string; bytes: Uint8Ar
   return Promise.all([...list].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
 }
 
-export function ModelFiles({ trainer, run, state, onImported }: Props) {
+export function ModelFiles({ trainer, run, state, backendReady, onImported }: Props) {
   const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<string | undefined>();
   const [saved, setSaved] = useState<string | undefined>();
@@ -77,7 +79,7 @@ export function ModelFiles({ trainer, run, state, onImported }: Props) {
     }
   };
 
-  const importDisabled = isActive(state) || busy !== null;
+  const importDisabled = isActive(state) || busy !== null || !backendReady;
   return (
     <section className="panel">
       <h2>6. Adapter and model files</h2>

@@ -38,9 +38,10 @@ interface Props {
   locked: boolean;
   onEvalEveryLive(n: number): void;
   checkpoints: Checkpoints;
+  backendReady: boolean;
 }
 
-export function ModelPanel({ settings, onChange, locked, onEvalEveryLive, checkpoints }: Props) {
+export function ModelPanel({ settings, onChange, locked, onEvalEveryLive, checkpoints, backendReady }: Props) {
   const archId = useId();
   const chosen = settings.initialisation === 'checkpoint' ? checkpoints.cached.find((c) => c.id === settings.checkpointId) : undefined;
   const customArch = chosen && !presetForArch(chosen.arch) ? chosen.arch : undefined;
@@ -108,6 +109,7 @@ export function ModelPanel({ settings, onChange, locked, onEvalEveryLive, checkp
           chosenId={settings.checkpointId}
           onChoose={(info) => onChange((current) => withCheckpoint(current, info))}
           disabled={locked}
+          backendReady={backendReady}
         />
       )}
       {settings.method === 'lora' && <LoraOptions settings={settings} onChange={onChange} locked={locked} />}
