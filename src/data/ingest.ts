@@ -4,7 +4,7 @@
  */
 import { parseDataset } from './layouts/registry';
 import { datasetIdFor, splitStats } from './manifest';
-import { assignSplits, type SplitFractions } from './splits';
+import { assignSplits, selectFraction, type SplitFractions } from './splits';
 import { getManifest, hasKeys, putImages, putManifest, sharedLabDb, type LabDb } from './store';
 import type { DatasetEntry, DatasetManifest, FileEntry, IngestProgress, IngestResult, Problem, StoredImage } from './types';
 
@@ -23,6 +23,12 @@ export interface IngestOptions {
   layout?: string;
   parserOptions?: Record<string, unknown>;
   splitFractions?: SplitFractions;
+  /**
+   * Share of the training split to ingest — the study's label fractions (0.01, 0.1, 1). Validation and test are
+   * always complete. Nested for a seed (the 1 % set lies inside the 10 % set), and the dataset id does not depend
+   * on it, so ingesting again with a larger fraction adds only the missing images.
+   */
+  trainFraction?: number;
   /** Decodes in flight at once (the pool bounds its workers itself). */
   concurrency?: number;
   /** Images per IndexedDB transaction. */
@@ -63,11 +69,21 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
     const why = parsed.problems.slice(0, 3).map((p) => `${p.path}: ${p.reason}`).join('; ');
     throw new Error(`No labelled images found in "${opts.name}"${why ? ` (${why})` : ''}.`);
   }
-  const { entries, notes: splitNotes } = assignSplits(parsed.entries, { seed, fractions: opts.splitFractions });
-  const datasetId = datasetIdFor(parsed.layout, entries.map((e) => e.path), size, seed);
+  const { entries: allEntries, notes: splitNotes } = assignSplits(parsed.entries, { seed, fractions: opts.splitFractions });
+  const datasetId = datasetIdFor(parsed.layout, allEntries.map((e) => e.path), size, seed);
+  const fraction = opts.trainFraction ?? 1;
+  const entries = fraction < 1 ? withTrainFraction(allEntries, fraction, seed) : allEntries;
+  if (fraction < 1) {
+    const trainAll = allEntries.filter((e) => e.split === 'train').length;
+    const trainKept = entries.filter((e) => e.split === 'train').length;
+    splitNotes.push(
+      `Label fraction ${+(fraction * 100).toFixed(2)} % of the training split: ${trainKept.toLocaleString('en-US')} of ` +
+        `${trainAll.toLocaleString('en-US')} images (seed ${seed}); add the same folder with a larger fraction to add more.`,
+    );
+  }
 
   const db = opts.db ?? (await sharedLabDb());
-  const stored = await hasKeys(datasetId, entries.map((e) => e.path), db);
+  const stored = await hasKeys(datasetId, allEntries.map((e) => e.path), db);
   const previous = await getManifest(datasetId, db);
   const makeManifest = (incomplete: boolean, extraNotes: string[]): DatasetManifest => ({
     id: datasetId,
@@ -75,12 +91,24 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
     layout: parsed.layout,
     labels: parsed.labels,
     storageSize: size,
-    ...splitStats(entries.filter((e) => stored.has(e.path)), parsed.labels.length),
+    ...splitStats(allEntries.filter((e) => stored.has(e.path)), parsed.labels.length),
     createdAt: previous?.createdAt ?? Date.now(),
     notes: [...parsed.notes, ...splitNotes, ...extraNotes],
     incomplete,
   });
   const todo = entries.filter((e) => !stored.has(e.path));
+  const quotaProblem = await checkStorageRoom(todo.length, size);
+  if (quotaProblem) {
+    report({ phase: 'error', done: 0, total: entries.length, skipped: 0, rate: 0, eta: 0, message: quotaProblem });
+    return {
+      datasetId,
+      manifest: previous ?? makeManifest(true, []),
+      ingested: 0,
+      skipped: parsed.problems,
+      cancelled: true,
+      error: quotaProblem,
+    };
+  }
   if (todo.length > 0 || previous?.incomplete !== false) {
     try {
       await putManifest(makeManifest(true, []), db);
@@ -109,6 +137,37 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
   const result: IngestResult = { datasetId, manifest, ingested: outcome.newlyStored, skipped: [...parsed.problems, ...outcome.skipped], cancelled };
   if (outcome.error !== undefined) result.error = outcome.error;
   return result;
+}
+
+/** The training split cut to a label fraction (nested per seed); val and test stay whole. */
+function withTrainFraction(entries: DatasetEntry[], fraction: number, seed: number): DatasetEntry[] {
+  const train = entries.filter((e) => e.split === 'train');
+  const kept = new Set(selectFraction(train, fraction, seed).map((e) => e.path));
+  return entries.filter((e) => e.split !== 'train' || kept.has(e.path));
+}
+
+/** Bytes one stored image takes in IndexedDB, pixels plus the record around them (labels, key, split). */
+const recordOverhead = 512;
+
+/**
+ * Checks the browser's storage estimate before decoding anything (and asks for persistent storage, so the
+ * browser does not evict a dataset under pressure). Returns a message when the images cannot fit.
+ */
+async function checkStorageRoom(images: number, size: number): Promise<string | null> {
+  const storage = (globalThis.navigator as Navigator | undefined)?.storage;
+  if (!storage?.estimate || images === 0) return null;
+  try {
+    await storage.persist?.();
+  } catch {
+    // persist() is a request; refusing it is the browser's call and not an error.
+  }
+  const { usage = 0, quota } = await storage.estimate();
+  if (!quota) return null;
+  const need = images * (size * size + recordOverhead);
+  const free = quota - usage;
+  if (need <= free) return null;
+  const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
+  return `Not enough browser storage for ${images.toLocaleString('en-US')} images: about ${mb(need)} needed, ${mb(free)} free. Nothing was decoded; free space, delete a dataset or choose a smaller label fraction.`;
 }
 
 interface DecodeOutcome {
