@@ -106,6 +106,160 @@ function withTimeout(promise, ms, onTimeout) {
  * (SwiftShader WebGPU keeps computing after its page is gone), so a timed-out backend would slow the next one.
  */
 function launchBrowser() {
+  const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
+  // --enable-unsafe-swiftshader: recent Chromium no longer falls back to SwiftShader for WebGL by itself.
+  return chromium.launch({ executablePath, headless: true, args: ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+}
+
+async function openHarness(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  await page.goto(`${url}/harness.html`);
+  await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 60_000 });
+  return { context, page };
+}
+
+async function benchBackend(url, backend) {
+  const browser = await launchBrowser();
+  try {
+    return await benchBackendIn(browser, url, backend);
+  } finally {
+    await browser.close().catch(() => undefined);
+  }
+}
+
+async function benchBackendIn(browser, url, backend) {
+  const rows = [];
+  const budgetMs = budgets[backend] * 1000;
+  let started = Date.now();
+  const remaining = () => budgetMs - (Date.now() - started);
+  let harness = await openHarness(browser, url);
+  let env;
+  try {
+    env = await harness.page.evaluate(([b, t]) => window.cxrHarness.prepareBackend(b, t), [backend, wasmThreads]);
+    log(`${backend}: ${env.backendReason}${env.wasmThreads ? `; XNNPACK threads: ${env.wasmThreads}` : ''}`);
+    started = Date.now(); // the budget is for training steps; start-up and the self-check are not counted
+  } catch (error) {
+    skip(`${backend} (all rows)`, String(error.message ?? error).split('\n')[0]);
+    return { rows, env: null };
+  }
+  for (const size of sizes) {
+    for (const method of methods) {
+      const what = `${backend} ${size}px ${method}`;
+      if (!browser.isConnected()) {
+        skip(what, `${backend}'s browser was closed after an earlier row timed out`);
+        continue;
+      }
+      const smaller = rows.filter((r) => r.method === method && r.imgSize < size).at(-1);
+      // Warm-up + one timed step, predicted from the same method at a smaller size.
+      const predictedMs = smaller ? 2 * smaller.msMedian * (vitMacs(size) / vitMacs(smaller.imgSize)) : 0;
+      if (remaining() <= 0 || predictedMs > remaining()) {
+        const why = remaining() <= 0
+          ? `${backend}'s budget of ${budgets[backend]} s is used up`
+          : `predicted ~${(predictedMs / 2000).toFixed(0)} s/step (from ${smaller.imgSize}px, scaled by FLOPs) needs ~${(predictedMs / 1000).toFixed(0)} s for warm-up + 1 step, ${(remaining() / 1000).toFixed(0)} s of ${backend}'s budget left`;
+        skip(what, why);
+        continue;
+      }
+      log(`${what}: running (${(remaining() / 1000).toFixed(0)} s of budget left)`);
+      try {
+        const options = { backend, imgSize: size, methods: [method], batch: 32, warmup, reps, budgetMs: remaining(), wasmThreads };
+        const result = await withTimeout(
+          harness.page.evaluate((o) => window.cxrHarness.bench(o), options),
+          remaining() + GRACE_S * 1000,
+          () => void browser.close().catch(() => undefined),
+        );
+        rows.push(...result);
+        log(`${what}: ${result[0].msMedian.toFixed(0)} ms/step (median of ${result[0].reps}), first step ${result[0].warmupMs.toFixed(0)} ms`);
+      } catch (error) {
+        skip(what, `failed: ${String(error.message ?? error).split('\n')[0]}`);
+        if (!browser.isConnected()) continue; // timed out: the browser was closed to stop its queued work
+        await harness.context.close().catch(() => undefined);
+        harness = await openHarness(browser, url); // a fresh page for the next row
+      }
+    }
+  }
+  return { rows, env };
+}
+
+function runPython(script, pyArgs, env = process.env) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(PYTHON, [join(root, 'scripts', script), ...pyArgs], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => {
+      err += d;
+      for (const line of String(d).split('\n').filter(Boolean)) process.stderr.write(`  [${script}] ${line}\n`);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise(JSON.parse(out)) : reject(new Error(`${script} exited ${code}: ${err.trim().split('\n').at(-1)}`))));
+  });
+}
+
+async function hasTorch() {
+  return new Promise((r) => {
+    const child = spawn(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
+    child.on('error', () => r(false));
+    child.on('close', (code) => r(code === 0));
+  });
+}
+
+async function benchTorch() {
+  if (args['no-torch']) return void skip('PyTorch rows', '--no-torch');
+  if (!(await hasTorch())) return void skip('PyTorch rows', `${PYTHON} cannot import torch`);
+  // The two OpenBLAS variables slow PyTorch down on this machine: removed for this process only.
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  log(`PyTorch: sizes ${sizes.join(',')}, budget ${budgets.torch} s`);
+  try {
+    const torch = await runPython('bench_torch.py', ['--sizes', sizes.join(','), '--methods', methods.join(','), '--reps', String(reps), '--warmup', String(warmup), '--threads', '2', '--budget-s', String(budgets.torch)], env);
+    for (const s of torch.skipped) skip(`torch-cpu ${s.size}px ${s.method}`, s.reason);
+    return torch;
+  } catch (error) {
+    skip('PyTorch rows', error.message);
+    return undefined;
+  }
+}
+
+async function benchData(url) {
+  const result = { decode: undefined, pillow: undefined, stream: undefined };
+  if (args['no-ingest'] && args['no-stream']) return result;
+  const images = readdirSync(join(nihDir, 'images')).filter((f) => f.toLowerCase().endsWith('.png')).sort();
+  const csv = readdirSync(nihDir).filter((f) => f.startsWith('Data_Entry_2017') && f.endsWith('.csv'));
+  const browser = await launchBrowser();
+  try {
+    const { page } = await openHarness(browser, url);
+    await page.setInputFiles('#bench-files', [...csv.map((f) => join(nihDir, f)), ...images.map((f) => join(nihDir, 'images', f))]);
+    if (!args['no-ingest']) {
+      const repeat = Number(args['ingest-repeat']);
+      log(`ingest: ${images.length} PNGs x ${repeat} through DecodePool`);
+      result.decode = await page.evaluate((o) => window.cxrHarness.decodeBench(o), { size: 224, repeat });
+      log(`ingest: Pillow with ${result.decode.processes} process(es)`);
+      result.pillow = await runPython('bench_ingest_pillow.py', ['--processes', String(result.decode.processes), '--size', '224', '--repeat', String(repeat), '--images', join(nihDir, 'images')]).catch((error) => void skip('Pillow ingest', error.message));
+    }
+    if (!args['no-stream']) {
+      log('streaming: ingestDataset + TrainingSession on wasm');
+      result.stream = await page.evaluate((o) => window.cxrHarness.streamBench(o), { backend: 'wasm', preset: 'tiny', method: 'lora', batchSize: 32, steps: Number(args['stream-steps']) }).catch((error) => void skip('streaming benchmark', String(error.message ?? error).split('\n')[0]));
+    }
+  } finally {
+    await browser.close().catch(() => undefined);
+  }
+  return result;
+}
+
+async function chromiumVersion() {
+  const browser = await launchBrowser();
+  const version = browser.version();
+  await browser.close();
+  return version;
+}
+
+async function main() {
+  const startedAt = new Date();
+  log(ensureBuild(root, join(outRoot, 'dist'), { skip: args['no-build'] }));
+  const server = await startPreview(root, join(outRoot, 'dist'), Number(args.port));
   try {
     const torch = await benchTorch();
     const rows = [];

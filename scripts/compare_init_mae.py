@@ -2,7 +2,7 @@
 """LoRA on the MAE-pretrained demo backbone vs LoRA on a randomly initialised one, macro AUROC on a held-out split
 of the demo data (public/demo: 250 NORMAL + 250 PNEUMONIA Kermany radiographs, never seen in pretraining).
 
-Run:  nice -n 10 /usr/bin/python3 scripts/compare_init_mae.py            (~5-15 min on 2 shared cores)
+Run:  nice -n 10 /usr/bin/python3 scripts/compare_init_mae.py            (121 s on 2 shared cores)
 Writes public/models/demo-mae-tiny.comparison.json; docs/model-card.md reports it.
 
 The recipe mirrors the lab's LoRA method (study.md): q and v of every block's fused qkv, r = 8, alpha = 32,

@@ -21,6 +21,8 @@ export interface IngestChoices {
   seed?: number;
   /** Parser options by layout id; only the entry of the layout actually used reaches its parser. */
   parserOptions?: ParserOptionsByLayout;
+  /** Share of the training split to ingest, in (0, 1] (the study's label fractions); val and test stay whole. */
+  trainFraction?: number;
 }
 
 /** LabBridge plus the file sources the dataset panel needs (they read browser objects, so they run here). */
@@ -93,7 +95,8 @@ export function createBridge(): UiBridge {
       // Detected here (the same scoring parseDataset uses) so that each parser gets only its own options.
       const layout = choices.layout ?? detectLayoutId(files);
       const parserOptions = layout === undefined ? undefined : choices.parserOptions?.[layout];
-      return ingestDataset(files, { name, decode: pool.decode, onProgress, signal, layout, seed: choices.seed, parserOptions });
+      const { seed, trainFraction } = choices;
+      return ingestDataset(files, { name, decode: pool.decode, onProgress, signal, layout, seed, parserOptions, trainFraction });
     },
     layouts: LAYOUTS.map((l) => ({ id: l.id, name: l.name })),
     detectLayout: detectLayoutId,

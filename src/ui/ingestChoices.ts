@@ -1,7 +1,8 @@
 /**
  * The dataset panel's per-layout ingest choices (issue 4) and the parser options they become: CheXpert's label
  * set, uncertain-label policy and frontal-only switch (src/data/layouts/chexpert.ts), the generic CSV's columns
- * (src/data/layouts/genericCsv.ts) and which of the study's training lists to use (src/data/layouts/splitFiles.ts).
+ * (src/data/layouts/genericCsv.ts), which of the study's training lists to use (src/data/layouts/splitFiles.ts) and
+ * the label fraction of the training split (src/data/ingest.ts trainFraction).
  * Pure; tested in tests/ui/ingestChoices.test.ts.
  */
 import {
@@ -111,6 +112,15 @@ export function genericCsvParserOptions(choice: GenericCsvChoice): GenericCsvOpt
   if (choice.patientColumn) options.patientColumn = choice.patientColumn;
   if (choice.splitColumn) options.splitColumn = choice.splitColumn;
   return options;
+}
+
+/** The study's label fractions (1 %, 10 %, 100 % of the training split) or any other percentage. */
+export type FractionChoice = '1' | '10' | '100' | 'custom';
+
+/** The share of the training split to ingest, in (0, 1]; undefined for a custom percentage outside (0, 100]. */
+export function trainFractionOf(choice: FractionChoice, customPercent: number): number | undefined {
+  const percent = choice === 'custom' ? customPercent : Number(choice);
+  return percent > 0 && percent <= 100 ? percent / 100 : undefined;
 }
 
 /** Which of the study's training lists (train_1 = 1 %, train_10 = 10 %, train_list = 100 %) a drop uses. */

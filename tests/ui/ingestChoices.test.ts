@@ -9,6 +9,7 @@ import {
   genericCsvParserOptions,
   genericCsvProblems,
   parserOptionsByLayout,
+  trainFractionOf,
   uncertainRows,
   type CsvPreview,
 } from '../../src/ui/ingestChoices';
@@ -96,5 +97,20 @@ describe('parserOptionsByLayout', () => {
     expect(all[CHEXPERT_ID]).toEqual({ labels: '14' });
     expect(all[SPLIT_FILES_ID]).toEqual({ train: 'train_1' });
     expect(all[GENERIC_CSV_ID]).toMatchObject({ pathColumn: 'file', labelColumns: ['pneumonia', 'effusion'] });
+  });
+});
+
+describe('trainFractionOf', () => {
+  it('turns the study’s label fractions and custom percentages into a share of the training split', () => {
+    expect(trainFractionOf('1', 50)).toBe(0.01);
+    expect(trainFractionOf('10', 50)).toBe(0.1);
+    expect(trainFractionOf('100', 50)).toBe(1);
+    expect(trainFractionOf('custom', 25)).toBe(0.25);
+    expect(trainFractionOf('custom', 0.5)).toBe(0.005);
+  });
+  it('refuses a custom percentage outside (0, 100]', () => {
+    expect(trainFractionOf('custom', 0)).toBeUndefined();
+    expect(trainFractionOf('custom', 101)).toBeUndefined();
+    expect(trainFractionOf('custom', Number.NaN)).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import type { IngestChoices, UiBridge } from '../bridge';
 import type { Datasets, NamedFiles } from '../hooks/useDatasets';
 import { totalImages } from '../datasetSummary';
 import { formatCount } from '../format';
-import { choiceFromPreview, defaultChexpertChoice, parserOptionsByLayout, type CsvPreview, type GenericCsvChoice } from '../ingestChoices';
+import { choiceFromPreview, defaultChexpertChoice, parserOptionsByLayout, trainFractionOf, type CsvPreview, type GenericCsvChoice } from '../ingestChoices';
 import { DatasetSummary } from './DatasetSummary';
 import { FolderSources } from './FolderSources';
 import { GenericCsvColumns } from './GenericCsvColumns';
@@ -34,6 +34,7 @@ function ingestChoices(options: IngestOptionsState, genericCsv?: GenericCsvChoic
     layout: options.layout === DETECT_LAYOUT ? undefined : options.layout,
     seed: options.seed,
     parserOptions: parserOptionsByLayout(options.chexpert, options.studyTrainList, genericCsv),
+    trainFraction: trainFractionOf(options.fraction, options.customPercent),
   };
 }
 
@@ -47,6 +48,8 @@ export function DatasetPanel({ bridge, datasets, locked, onPreparingChange }: Pr
   const [options, setOptions] = useState<IngestOptionsState>(() => ({
     layout: DETECT_LAYOUT,
     seed: 0,
+    fraction: '100',
+    customPercent: 5,
     studyTrainList: 'largest',
     chexpert: defaultChexpertChoice(),
   }));

@@ -3,7 +3,7 @@
  * split, the study's training list when its split files are dropped, and CheXpert's label options.
  */
 import { useId } from 'react';
-import type { ChexpertChoice, StudyTrainList } from '../ingestChoices';
+import type { ChexpertChoice, FractionChoice, StudyTrainList } from '../ingestChoices';
 import { ChexpertFields } from './ChexpertFields';
 import { NumberField } from './NumberField';
 import { SelectField, type SelectOption } from './SelectField';
@@ -14,6 +14,9 @@ export interface IngestOptionsState {
   /** A layout id, or DETECT_LAYOUT. */
   layout: string;
   seed: number;
+  fraction: FractionChoice;
+  /** Used when fraction is 'custom'; NumberField commits only values in (0, 100]. */
+  customPercent: number;
   studyTrainList: StudyTrainList;
   chexpert: ChexpertChoice;
 }
@@ -25,7 +28,12 @@ const STUDY_LIST_OPTIONS: SelectOption<StudyTrainList>[] = [
   { value: 'train_list', text: 'train_list.txt (100 %)' },
 ];
 
-const FRACTIONS = ['1 %', '10 %', '100 %', 'Custom %'];
+const FRACTIONS: { value: FractionChoice; text: string }[] = [
+  { value: '1', text: '1 %' },
+  { value: '10', text: '10 %' },
+  { value: '100', text: '100 %' },
+  { value: 'custom', text: 'Custom %' },
+];
 
 interface Props {
   state: IngestOptionsState;
@@ -34,27 +42,32 @@ interface Props {
   disabled: boolean;
 }
 
-/**
- * Shown but disabled: src/data/ingest.ts takes no label fraction yet (splits.ts has selectFraction, ingest does not
- * call it), and filtering the files before the ingest would change the random split itself.
- */
-function LabelFraction() {
+interface FractionProps {
+  fraction: FractionChoice;
+  customPercent: number;
+  onChange(fraction: FractionChoice, customPercent: number): void;
+  disabled: boolean;
+}
+
+/** The study trains on 1 %, 10 % and 100 % of the training labels (random per image, nested per seed). */
+function LabelFraction({ fraction, customPercent, onChange, disabled }: FractionProps) {
   const noteId = useId();
   return (
-    <fieldset className="ingest-fieldset" disabled aria-describedby={noteId}>
+    <fieldset className="ingest-fieldset" disabled={disabled} aria-describedby={noteId}>
       <legend>Label fraction of the training split</legend>
       <div className="checks">
-        {FRACTIONS.map((f) => (
-          <label key={f} className="check">
-            <input type="radio" name={`${noteId}-fraction`} defaultChecked={f === '100 %'} />
-            {f}
+        {FRACTIONS.map(({ value, text }) => (
+          <label key={value} className="check">
+            <input type="radio" name={`${noteId}-fraction`} checked={fraction === value} onChange={() => onChange(value, customPercent)} />
+            {text}
           </label>
         ))}
       </div>
+      {fraction === 'custom' && (
+        <NumberField label="Custom label fraction (%)" value={customPercent} min={0.01} max={100} onChange={(p) => onChange('custom', p)} />
+      )}
       <p id={noteId} className="muted">
-        Not available in this build: the ingest cannot take a fraction of the training split yet, so all of it is used. For
-        the study&apos;s 1 % and 10 % subsets, drop its split files (train_1.txt, train_10.txt) with the dataset and choose
-        the list below.
+        Validation and test stay complete. Adding the same folder again with a larger fraction stores only the missing images.
       </p>
     </fieldset>
   );
@@ -77,7 +90,12 @@ export function IngestOptions({ state, onChange, layouts, disabled }: Props) {
           hint="for datasets without an official split"
         />
       </div>
-      <LabelFraction />
+      <LabelFraction
+        fraction={state.fraction}
+        customPercent={state.customPercent}
+        onChange={(fraction, customPercent) => onChange({ ...state, fraction, customPercent })}
+        disabled={disabled}
+      />
       <SelectField
         label="Study training list"
         value={state.studyTrainList}
@@ -86,7 +104,7 @@ export function IngestOptions({ state, onChange, layouts, disabled }: Props) {
         disabled={disabled}
       >
         When the study&apos;s split files (train_1.txt, train_10.txt, train_list.txt, val_list.txt, test_list.txt) come with the
-        dataset.
+        dataset; the label fraction above then applies to that list.
       </SelectField>
       <ChexpertFields choice={state.chexpert} onChange={(chexpert) => onChange({ ...state, chexpert })} disabled={disabled} />
     </details>
