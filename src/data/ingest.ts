@@ -70,7 +70,10 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
     throw new Error(`No labelled images found in "${opts.name}"${why ? ` (${why})` : ''}.`);
   }
   const { entries: allEntries, notes: splitNotes } = assignSplits(parsed.entries, { seed, fractions: opts.splitFractions });
-  const datasetId = datasetIdFor(parsed.layout, allEntries.map((e) => e.path), size, seed);
+  // Parser options change the labels (CheXpert uncertainty policy, label set, CSV columns): part of the identity.
+  const { seed: _seed, ...labelOptions } = opts.parserOptions ?? {};
+  const optionsKey = Object.keys(labelOptions).length ? `${parsed.layout}?${stableJson(labelOptions)}` : parsed.layout;
+  const datasetId = datasetIdFor(optionsKey, allEntries.map((e) => e.path), size, seed);
   const fraction = opts.trainFraction ?? 1;
   const entries = fraction < 1 ? withTrainFraction(allEntries, fraction, seed) : allEntries;
   if (fraction < 1) {
@@ -137,6 +140,15 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
   const result: IngestResult = { datasetId, manifest, ingested: outcome.newlyStored, skipped: [...parsed.problems, ...outcome.skipped], cancelled };
   if (outcome.error !== undefined) result.error = outcome.error;
   return result;
+}
+
+/** JSON with sorted keys, so equal options give equal text. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** The training split cut to a label fraction (nested per seed); val and test stay whole. */

@@ -18,10 +18,16 @@ import {
   listCheckpointInfos,
   loadCheckpointIntoCache,
 } from './modelIo';
-import type { BackendReport, RunConfig, TrainerApi, TrainerMessage } from './protocol';
+import type { BackendName, BackendReport, RunConfig, TrainerApi, TrainerMessage } from './protocol';
 import type { VitModel } from '../model/vit';
 
-let backend: BackendReport | null = null;
+let choosing: Promise<BackendReport> | null = null;
+
+/** Every call that touches tfjs waits for the backend choice (the page may call before initBackend resolved). */
+function ensureBackend(requested: BackendName | null = null): Promise<BackendReport> {
+  choosing ??= chooseBackend(requested);
+  return choosing;
+}
 let session: TrainingSession | null = null;
 let running: Promise<void> | null = null;
 let disposeRun: (() => void) | null = null;
@@ -46,12 +52,11 @@ async function stopCurrent(): Promise<void> {
 
 const api: TrainerApi = {
   async initBackend(requested) {
-    backend = await chooseBackend(requested);
-    return backend;
+    return ensureBackend(requested);
   },
 
   async start(config, onMessage) {
-    if (!backend) backend = await chooseBackend(null);
+    const chosen = await ensureBackend();
     await stopCurrent();
     const emit = (m: TrainerMessage) => onMessage(m);
     emit({ type: 'state', state: 'starting', step: 0, totalSteps: config.totalSteps });
@@ -67,7 +72,7 @@ const api: TrainerApi = {
       val: built.val,
       emit,
       norm: built.norm,
-      metricsHeader: { ...config, backend: backend.name, initialisationNote: built.initialisationNote },
+      metricsHeader: { ...config, backend: chosen.name, initialisationNote: built.initialisationNote },
     });
     session = s;
     disposeRun = () => {
@@ -110,6 +115,7 @@ const api: TrainerApi = {
   },
 
   async loadCheckpoint(file, onProgress) {
+    await ensureBackend();
     return loadCheckpointIntoCache(file, onProgress);
   },
 
@@ -134,6 +140,7 @@ const api: TrainerApi = {
   },
 
   async importAdapter(files) {
+    await ensureBackend();
     const { configJson, safetensors } = adapterFiles(files);
     const cfg = lastRun?.model.cfg ?? (await adapterShapeConfig(safetensors));
     const imported = await importPeftAdapter(configJson, safetensors, cfg);

@@ -39,4 +39,14 @@ describe('label fractions at ingest', () => {
     const db = await freshDb();
     await expect(ingestDataset(files(), { name: 'f', storageSize: SIZE, decode, db, trainFraction: 0 })).rejects.toThrow(/fraction/);
   });
+
+  test('parser options that change labels give another dataset, so stored labels are never stale', async () => {
+    const db = await freshDb();
+    const a = await ingestDataset(files(), { name: 'f', storageSize: SIZE, decode, db });
+    const b = await ingestDataset(files(), { name: 'f', storageSize: SIZE, decode, db, parserOptions: { labelSet: 'other' } });
+    const c = await ingestDataset(files(), { name: 'f', storageSize: SIZE, decode, db, parserOptions: { labelSet: 'other' } });
+    expect(b.datasetId).not.toBe(a.datasetId);
+    expect(c.datasetId).toBe(b.datasetId);
+    expect(c.ingested).toBe(0);
+  });
 });
