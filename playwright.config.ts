@@ -28,7 +28,8 @@ export default defineConfig({
   webServer: {
     command: `npx vite preview --port ${PORT} --strictPort`,
     url: `http://localhost:${PORT}`,
-    reuseExistingServer: !process.env.CI,
+    // Always this build: a server left on the port by something else must not be tested instead.
+    reuseExistingServer: false,
     timeout: 60_000,
   },
 });

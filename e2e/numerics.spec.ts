@@ -4,14 +4,15 @@
  * --enable-unsafe-webgpu by playwright.config.ts; here that is SwiftShader) and on WASM.
  * The page is /harness.html; src/harness/main.ts exposes runGoldenChecks as window.cxrHarness.numerics.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './lab';
 import type { GoldenCheck, HarnessBackend } from '../src/harness/numerics';
 
 /** What this spec needs of window.cxrHarness (src/harness/main.ts: numerics(backend) = runGoldenChecks(backend)). */
 type HarnessWindow = { cxrHarness?: { numerics(backend: HarnessBackend): Promise<GoldenCheck[]> } };
 
 for (const backend of ['webgpu', 'wasm'] as const) {
-  test(`PyTorch goldens hold on ${backend}`, async ({ page }, testInfo) => {
+  test(`PyTorch goldens hold on ${backend}`, async ({ page, watch }, testInfo) => {
+    void watch;
     // SwiftShader runs the whole set in about 90 s on this machine's two shared cores; WASM in a few seconds.
     test.setTimeout(backend === 'webgpu' ? 300_000 : 120_000);
     await page.goto('/harness.html');

@@ -135,6 +135,7 @@ async function benchBackendIn(browser, url, backend) {
   let started = Date.now();
   const remaining = () => budgetMs - (Date.now() - started);
   let harness = await openHarness(browser, url);
+  let closedAfterTimeout = false;
   let env;
   try {
     env = await harness.page.evaluate(([b, t]) => window.cxrHarness.prepareBackend(b, t), [backend, wasmThreads]);
@@ -147,7 +148,7 @@ async function benchBackendIn(browser, url, backend) {
   for (const size of sizes) {
     for (const method of methods) {
       const what = `${backend} ${size}px ${method}`;
-      if (!browser.isConnected()) {
+      if (closedAfterTimeout) {
         skip(what, `${backend}'s browser was closed after an earlier row timed out`);
         continue;
       }
@@ -167,15 +168,23 @@ async function benchBackendIn(browser, url, backend) {
         const result = await withTimeout(
           harness.page.evaluate((o) => window.cxrHarness.bench(o), options),
           remaining() + GRACE_S * 1000,
-          () => void browser.close().catch(() => undefined),
+          () => {
+            closedAfterTimeout = true;
+            void browser.close().catch(() => undefined);
+          },
         );
         rows.push(...result);
         log(`${what}: ${result[0].msMedian.toFixed(0)} ms/step (median of ${result[0].reps}), first step ${result[0].warmupMs.toFixed(0)} ms`);
       } catch (error) {
         skip(what, `failed: ${String(error.message ?? error).split('\n')[0]}`);
-        if (!browser.isConnected()) continue; // timed out: the browser was closed to stop its queued work
+        if (closedAfterTimeout) continue; // the browser was closed to stop its queued work
         await harness.context.close().catch(() => undefined);
-        harness = await openHarness(browser, url); // a fresh page for the next row
+        try {
+          harness = await openHarness(browser, url); // a fresh page for the next row
+        } catch (reopenError) {
+          closedAfterTimeout = true;
+          log(`${backend}: could not open a new page (${reopenError.message.split('\n')[0]})`);
+        }
       }
     }
   }

@@ -134,7 +134,3 @@ export async function loadDemo(baseUrl = 'demo/', options: DemoOptions = {}): Pr
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
   return { name: manifest.name, files: finish(files) };
 }
-
-export async function filesFromDemo(baseUrl = 'demo/', options: DemoOptions = {}): Promise<FileEntry[]> {
-  return (await loadDemo(baseUrl, options)).files;
-}

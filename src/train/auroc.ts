@@ -8,6 +8,8 @@
 export function auroc(scores: ArrayLike<number>, targets: ArrayLike<number>, mask?: ArrayLike<number>): number | null {
   const idx: number[] = [];
   for (let i = 0; i < scores.length; i++) if (!mask || mask[i] > 0) idx.push(i);
+  // A diverged model gives NaN scores, which no ranking can order: report no AUROC rather than a wrong one.
+  for (const i of idx) if (!Number.isFinite(scores[i])) return null;
   let nPos = 0;
   for (const i of idx) if (targets[i] > 0.5) nPos++;
   const nNeg = idx.length - nPos;

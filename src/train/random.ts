@@ -1,11 +1,2 @@
-/** mulberry32 (Tommy Ettinger, public domain): a tiny seeded PRNG for reproducible augmentation and init choices. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG used for augmentation: the same mulberry32 the data layer splits with (one implementation). */
+export { mulberry32 } from '../data/splits';

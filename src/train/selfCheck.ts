@@ -82,9 +82,11 @@ export async function compareWithGolden(g: GoldenModelCase, method: Method, expe
   const model = modelFromGolden(g, method === 'lora');
   const x = goldenTensor(g.input) as tf.Tensor4D;
   const y = goldenTensor(g.targets) as tf.Tensor2D;
+  const owned: tf.Tensor[] = [];
   try {
     const logits = model.forward(x);
     const { loss, grads } = lossAndGradients(model, trainableVariables(model, method), { x, y });
+    owned.push(logits, loss, ...Object.values(grads));
     const gradRelErrors: Record<string, number> = {};
     for (const [name, t] of Object.entries(expected.grads)) {
       gradRelErrors[name] = grads[name] ? relativeError(await grads[name].data(), goldenValues(t)) : Infinity;
@@ -95,9 +97,10 @@ export async function compareWithGolden(g: GoldenModelCase, method: Method, expe
       logitsRelError: relativeError(await logits.data(), goldenValues(expected.logits)),
       gradRelErrors,
     };
-    tf.dispose([logits, loss, ...Object.values(grads)]);
     return out;
   } finally {
+    // Also on a failed read-back (e.g. a lost WebGPU device while the backend is being chosen).
+    tf.dispose(owned);
     tf.dispose([x, y]);
     model.dispose();
   }

@@ -65,6 +65,8 @@ export class TrainingSession {
   private pending: PendingLoss[] = [];
   private pendingLora: { r?: number; lora_alpha?: number; resolve: (p: ParamCount) => void; reject: (e: unknown) => void }[] = [];
   private resumeWaiters: (() => void)[] = [];
+  /** Serialises LoRA changes with each other and with the steps (drainLoraQueue never rejects). */
+  private loraChain: Promise<void> = Promise.resolve();
   private probe: Batch | null = null;
   private stepMsEma = 0;
   /** Wall-clock start of the steps not yet read back (GPU work is queued, so only read-backs measure it). */
@@ -295,7 +297,14 @@ export class TrainingSession {
    * Applies the queued slider changes as one: changes that pile up during a step (a held arrow key, a drag)
    * collapse into their final rank and alpha, so the run pays one re-factorisation and one probe per kind.
    */
-  private async applyLoraChanges(): Promise<void> {
+  private applyLoraChanges(): Promise<void> {
+    // One chain: a change requested while paused starts applying at once, and the loop (after Resume) must wait
+    // for it instead of stepping with tensors that are being replaced.
+    this.loraChain = this.loraChain.then(() => this.drainLoraQueue());
+    return this.loraChain;
+  }
+
+  private async drainLoraQueue(): Promise<void> {
     while (this.pendingLora.length > 0) {
       const queued = this.pendingLora.splice(0);
       const r = queued.map((c) => c.r).filter((v) => v !== undefined).at(-1);

@@ -1,7 +1,7 @@
 /**
  * One optimisation step, and the gradient computation it is made of. Gradients are taken only with respect
  * to the tensors that train: tfjs's tape then prunes the backward pass to the paths reaching them, so a LoRA
- * step never computes the weight gradients of frozen matrices (see tests/train/frozen-gradients.test.ts).
+ * step never computes the weight gradients of frozen matrices (see tests/train/frozenGradients.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Method } from '../model/config';

@@ -104,7 +104,7 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
   };
 
   const downloadMetrics = async (format: 'json' | 'csv') => {
-    const what = format === 'json' ? 'Download metrics' : 'Download metrics (CSV)';
+    const what = format === 'json' ? 'Download metrics' : 'Export metrics as CSV';
     try {
       const metrics = await bridge.trainer.metrics();
       if (!metrics) return log('warn', 'No metrics to download yet.');

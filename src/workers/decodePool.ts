@@ -16,16 +16,60 @@ export function defaultPoolSize(hardwareConcurrency = globalThis.navigator?.hard
   return Math.min(4, Math.max(1, hardwareConcurrency - 1));
 }
 
+/** A decode that takes longer than this is treated as a hung or crashed worker (a 12 MP image decodes in < 2 s). */
+export const DECODE_TIMEOUT_MS = 60_000;
+
+/**
+ * One decode worker that survives its own crash: an `error` event (uncaught error, failed module load) or a
+ * decode that never answers (a worker killed for memory sends nothing) rejects the decodes in flight with a clear
+ * reason and starts a fresh worker, so one bad file cannot stall an ingest forever.
+ */
 function createDecodeWorker(): DecodeEndpoint {
-  // Written inline so Vite recognises the pattern and bundles the worker (vite.dev/guide/features#web-workers).
-  const worker = new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module' });
-  const remote = Comlink.wrap<DecodeWorkerApi>(worker);
+  let worker: Worker;
+  let remote: Comlink.Remote<DecodeWorkerApi>;
+  const inFlight = new Set<(error: Error) => void>();
+  const start = () => {
+    // Written inline so Vite recognises the pattern and bundles the worker (vite.dev/guide/features#web-workers).
+    worker = new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module' });
+    remote = Comlink.wrap<DecodeWorkerApi>(worker);
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      restart(new Error(`the decode worker crashed (${event.message || 'no message'}); the file was skipped`));
+    });
+  };
+  const stop = () => {
+    remote[Comlink.releaseProxy]();
+    worker.terminate();
+  };
+  const restart = (reason: Error) => {
+    for (const fail of [...inFlight]) fail(reason);
+    inFlight.clear();
+    stop();
+    start();
+  };
+  start();
   return {
-    decode: (blob, size) => remote.decode(blob, size),
-    terminate: () => {
-      remote[Comlink.releaseProxy]();
-      worker.terminate();
-    },
+    decode: (blob, size) =>
+      new Promise<Uint8Array>((resolve, reject) => {
+        const timer = setTimeout(() => restart(new Error(`decoding took over ${DECODE_TIMEOUT_MS / 1000} s; the worker was restarted and the file skipped`)), DECODE_TIMEOUT_MS);
+        const fail = (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        };
+        inFlight.add(fail);
+        remote.decode(blob, size).then(
+          (pixels) => {
+            clearTimeout(timer);
+            inFlight.delete(fail);
+            resolve(pixels);
+          },
+          (error: unknown) => {
+            inFlight.delete(fail);
+            fail(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      }),
+    terminate: stop,
   };
 }
 

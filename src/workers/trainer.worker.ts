@@ -60,7 +60,10 @@ const api: TrainerApi = {
     await stopCurrent();
     const emit = (m: TrainerMessage) => onMessage(m);
     emit({ type: 'state', state: 'starting', step: 0, totalSteps: config.totalSteps });
-    const built = await buildRun(config, config.method === 'lora' ? pendingAdapter : null);
+    const adapter = config.method === 'lora' ? pendingAdapter : null;
+    const built = await buildRun(config, adapter);
+    // An imported adapter initialises one run; the next run starts fresh from the sliders again.
+    if (adapter) pendingAdapter = null;
     lastRun = { model: built.model, config, labels: built.manifest.labels, datasetName: built.manifest.name };
     emit({ type: 'log', level: 'info', message: `Backbone: ${built.initialisationNote}` });
     const s = new TrainingSession({

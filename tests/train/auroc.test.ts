@@ -33,3 +33,12 @@ describe('AUROC as sklearn.metrics.roc_auc_score', () => {
     expect(auroc(order.map((i) => c.scores[i]), order.map((i) => c.targets[i]))).toBeCloseTo(auroc(c.scores, c.targets)!, 12);
   });
 });
+
+describe('auroc on a diverged model', () => {
+  it('reports no AUROC when a score is NaN or infinite, instead of a ranking of garbage', () => {
+    expect(auroc([0.1, Number.NaN, 0.8, 0.3], [0, 1, 1, 0])).toBeNull();
+    expect(auroc([0.1, Number.POSITIVE_INFINITY, 0.8, 0.3], [0, 1, 1, 0])).toBeNull();
+    // A masked-out NaN does not count.
+    expect(auroc([0.1, Number.NaN, 0.8, 0.3], [0, 1, 1, 0], [1, 0, 1, 1])).toBe(1);
+  });
+});

@@ -203,4 +203,22 @@ describe('TrainingSession', () => {
     model.dispose();
     optimizer.dispose();
   });
+
+  it('a rank change requested while paused and followed at once by Resume is applied before the next step', async () => {
+    const messages: TrainerMessage[] = [];
+    const { session, model, optimizer } = buildSession(runConfig('lora', { totalSteps: 40, evalEvery: 1000 }), messages);
+    const run = session.run();
+    await new Promise((r) => setTimeout(r, 30));
+    session.pause();
+    const change = session.requestLoraChange({ r: 6 });
+    session.resume();
+    await run;
+    await change;
+    expect(session.currentStep).toBe(40);
+    expect(messages.some((m) => m.type === 'state' && m.state === 'error')).toBe(false);
+    expect(session.metrics().events.filter((e) => e.kind === 'lora_rank')).toHaveLength(1);
+    expect(model.lora!.r).toBe(6);
+    model.dispose();
+    optimizer.dispose();
+  });
 });

@@ -13,6 +13,9 @@ import { LoraSlider } from './LoraSlider';
 
 export const DRAG_DEBOUNCE_MS = 150;
 
+/** The study's suggested ranks by label fraction (docs/study.md, "Recipe"). */
+const STUDY_RANK_HINT = 'The study suggests rank 4 with 1 % of the labels, 8–32 with 10 %, and 32 with 100 % (alpha 32).';
+
 type LoraChange = { r?: number; lora_alpha?: number };
 
 interface Props {
@@ -85,6 +88,7 @@ export function LoraControls({ settings, onChange, live, sendLive, params, param
         {params ? formatParamStatus(params) : paramsError ? `Trainable parameters: unknown (${paramsError})` : 'Trainable parameters: counting…'}
       </p>
       {!datasetChosen && <p className="muted">Counted for {numClasses} outputs until a dataset is chosen.</p>}
+      {isLora && <p className="muted">{STUDY_RANK_HINT}</p>}
     </section>
   );
 }

@@ -41,7 +41,7 @@ export function RunControls({ view, blockers, onStart, onPause, onResume, onStop
           Download metrics
         </button>
         <button type="button" className="secondary" disabled={noMetrics} onClick={onDownloadMetricsCsv}>
-          Download metrics (CSV)
+          Export metrics as CSV
         </button>
       </div>
       {!active && blockers.length > 0 && (
