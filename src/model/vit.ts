@@ -46,6 +46,19 @@ export class VitModel {
 
   /** x: [B, C, H, W] normalised (NCHW as PyTorch); C = 1 stands for grayscale replicated to inChans. -> logits [B, K] */
   forward(x: tf.Tensor4D, opts: ForwardOptions = {}): tf.Tensor2D {
+    return tf.tidy(() => this.classify(this.pooledFeatures(x, opts)));
+  }
+
+  /** fc_norm -> head on pooled features [B, D] -> logits [B, K]. */
+  classify(pooled: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const normed = layerNorm(pooled, this.p('fc_norm.weight'), this.p('fc_norm.bias'), this.cfg.layerNormEps);
+      return linear(normed, this.p('head.weight'), this.p('head.bias'));
+    });
+  }
+
+  /** The backbone up to the global average pool over patch tokens: [B, C, H, W] -> [B, D]. */
+  pooledFeatures(x: tf.Tensor4D, opts: ForwardOptions = {}): tf.Tensor2D {
     return tf.tidy(() => {
       const { cfg } = this;
       const [batch, channels, h, w] = x.shape;
@@ -58,9 +71,7 @@ export class VitModel {
         const rate = opts.training && opts.dropPathRate ? (opts.dropPathRate * i) / Math.max(1, cfg.depth - 1) : 0;
         hidden = this.block(i, hidden, batch, t, opts.training ?? false, rate);
       }
-      const pooled = tf.mean(tf.slice(tf.reshape(hidden, [batch, t, cfg.embedDim]), [0, 1, 0], [batch, t - 1, cfg.embedDim]), 1) as tf.Tensor2D; // [B, D]
-      const normed = layerNorm(pooled, this.p('fc_norm.weight'), this.p('fc_norm.bias'), cfg.layerNormEps);
-      return linear(normed, this.p('head.weight'), this.p('head.bias')); // [B, K]
+      return tf.mean(tf.slice(tf.reshape(hidden, [batch, t, cfg.embedDim]), [0, 1, 0], [batch, t - 1, cfg.embedDim]), 1) as tf.Tensor2D; // [B, D]
     });
   }
 

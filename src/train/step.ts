@@ -39,10 +39,15 @@ export function lossAndGradients(
 ): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const names = new Map<string, string>();
   for (const [name, v] of trainable) names.set(v.name, name);
+  // When only the classifier trains (linear probe), run the frozen backbone before the gradient tape starts:
+  // tfjs then records (and keeps alive) just fc_norm + head instead of the whole network's activations.
+  const classifierOnly = [...trainable.keys()].every((n) => n.startsWith('fc_norm.') || n.startsWith('head.'));
+  const features = classifierOnly ? model.pooledFeatures(inputs.x, forward) : null;
   const { value, grads } = tf.variableGrads(
-    () => bceWithLogits(model.forward(inputs.x, forward), inputs.y, inputs.mask),
+    () => bceWithLogits(features ? model.classify(features) : model.forward(inputs.x, forward), inputs.y, inputs.mask),
     [...trainable.values()],
   );
+  features?.dispose();
   const byName: Record<string, tf.Tensor> = {};
   for (const [varName, g] of Object.entries(grads)) byName[names.get(varName)!] = g;
   return { loss: value, grads: byName };
