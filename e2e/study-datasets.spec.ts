@@ -2,6 +2,7 @@
  * Issue 4 through the real browser: study layouts recognised from a chosen folder, DICOM decoded in the page's
  * workers, bad files skipped and listed in the downloadable ingest report, no patient identifier shown or stored.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { downloadJson, expect, test } from './lab';
 
@@ -94,4 +95,25 @@ test('bad input in class folders: the good images are ingested, each broken file
   // The page lists them too (in the expandable "Skipped files" group).
   await page.getByRole('group').filter({ hasText: 'Skipped files' }).locator('summary').click();
   for (const name of ['zero_byte.png', 'truncated.jpeg', 'huge_4096.png']) await expect(page.getByText(name).first()).toBeVisible();
+});
+
+test('the full real NIH index (112,120 rows) parses in the browser and its counts are shown', async ({ page, watch }) => {
+  void watch;
+  // A dropped folder as a user with the full index but only a few images has it: the real CSV (from the shared
+  // data beside the repository, as CI has it) and three real NIH images.
+  const { gunzipSync } = await import('node:zlib');
+  const { mkdir, writeFile, copyFile } = await import('node:fs/promises');
+  const folder = test.info().outputPath('nih-full-index');
+  await mkdir(path.join(folder, 'images'), { recursive: true });
+  const shared = path.resolve('..', 'shared', 'data');
+  await writeFile(path.join(folder, 'Data_Entry_2017_v2020.csv'), gunzipSync(await readFile(path.join(shared, 'real-index', 'Data_Entry_2017_v2020.csv.gz'))));
+  for (const name of ['00000165_001.png', '00000211_018.png', '00000766_006.png']) {
+    await copyFile(path.join(shared, 'nih-sample', 'images', name), path.join(folder, 'images', name));
+  }
+  await page.goto('/?backend=wasm');
+  await page.getByLabel('Choose dataset folder').setInputFiles(folder);
+  await expect(page.getByText(/Ingested 3 images/)).toBeVisible({ timeout: 120_000 });
+  const note = page.getByText(/Data_Entry_2017_v2020\.csv \(whole index\)/);
+  await expect(note).toContainText('112,120 rows, 30,805 patients');
+  await expect(note).toContainText('Hernia 227');
 });

@@ -68,6 +68,22 @@ function findByName(files: FileEntry[], name: string): FileEntry | undefined {
   return files.find((f) => baseName(f.path).toLowerCase() === name);
 }
 
+/** What the whole index holds (also the rows whose images were not dropped): rows, patients, positives per label. */
+function wholeIndexNote(rows: Row[], indexName: string): string {
+  const patients = new Set<string>();
+  const positives = new Array<number>(NIH_LABELS.length).fill(0);
+  for (const row of rows) {
+    const patient = (row['Patient ID'] ?? '').trim();
+    if (patient) patients.add(patient);
+    labelsFromFindings(row['Finding Labels'] ?? '').labels.forEach((v, i) => {
+      if (v === 1) positives[i]++;
+    });
+  }
+  const f = (n: number) => n.toLocaleString('en-US');
+  const perLabel = NIH_LABELS.map((l, i) => `${l} ${f(positives[i])}`).join(', ');
+  return `${indexName} (whole index): ${f(rows.length)} rows, ${f(patients.size)} patients; positives: ${perLabel}.`;
+}
+
 async function parse(files: FileEntry[], options?: Record<string, unknown>): Promise<ParsedDataset> {
   const seed = typeof options?.seed === 'number' ? options.seed : 0;
   const indexFiles = files.filter((f) => INDEX_FILE.test(baseName(f.path))).sort((a, b) => a.path.localeCompare(b.path));
@@ -126,6 +142,7 @@ async function parse(files: FileEntry[], options?: Record<string, unknown>): Pro
   const split = await applyOfficialLists(files, entries, seed, notes);
   const patients = new Set(split.map((e) => e.patientId).filter((p) => p !== undefined));
   notes.unshift(`NIH ChestX-ray14: ${split.length.toLocaleString('en-US')} images with a row in ${indexName}, ${patients.size.toLocaleString('en-US')} patients.`);
+  notes.splice(1, 0, wholeIndexNote(rows, indexName));
   return { layout: NIH_ID, labels: [...NIH_LABELS], entries: split, problems, notes };
 }
 
