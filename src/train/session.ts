@@ -68,6 +68,8 @@ export class TrainingSession {
   /** Serialises LoRA changes with each other and with the steps (drainLoraQueue never rejects). */
   private loraChain: Promise<void> = Promise.resolve();
   private probe: Batch | null = null;
+  /** A training batch borrowed as the probe (no validation split): it still goes to training next, in order. */
+  private lentBatch: Batch | null = null;
   private stepMsEma = 0;
   /** Wall-clock start of the steps not yet read back (GPU work is queued, so only read-backs measure it). */
   private windowStart = 0;
@@ -106,7 +108,8 @@ export class TrainingSession {
         if (this.isStopped()) break;
         await this.applyLoraChanges();
         if (this.pending.length === 0) this.windowStart = performance.now();
-        const batch = await this.o.train.next();
+        const batch = this.lentBatch ?? (await this.o.train.next());
+        this.lentBatch = null;
         const lr = this.lrAt(this.step);
         const loss = this.runStep(batch, lr);
         this.step++;
@@ -199,7 +202,10 @@ export class TrainingSession {
       await it.return?.(undefined);
       if (!first.done) return first.value;
     }
-    return this.o.train.next();
+    // No validation split: use the next training batch as the probe, and hand it to training afterwards so the
+    // seeded data order is not shifted.
+    this.lentBatch = await this.o.train.next();
+    return this.lentBatch;
   }
 
   private lrAt(step: number): number {

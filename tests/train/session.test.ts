@@ -221,4 +221,38 @@ describe('TrainingSession', () => {
     model.dispose();
     optimizer.dispose();
   });
+
+  it('without a validation split, the probe batch is borrowed from training without skipping it', async () => {
+    const messages: TrainerMessage[] = [];
+    const config = runConfig('lora', { totalSteps: 12, evalEvery: 1000 });
+    const cfg = makeVitConfig('tiny', 2, { imgSize: 16, patchSize: 8, embedDim: 32, depth: 2, numHeads: 2 });
+    const model = new VitModel(cfg, initVitParams(cfg, 1));
+    model.lora = LoraAdapter.create(cfg, config.lora, 1);
+    const optimizer = new SgdMomentum({ momentum: 0.9, weightDecay: 0, group: (n, sh) => paramGroupFor(n, sh, cfg.depth, 1) });
+    const rand = mulberry32(5);
+    let served = 0;
+    const session = new TrainingSession({
+      config,
+      labels: ['bright', 'vertical'],
+      model,
+      optimizer,
+      train: { next: async () => (served++, syntheticBatch(config.batchSize, rand)) },
+      val: null,
+      emit: (m) => messages.push(m),
+      metricsHeader: { ...config, backend: 'cpu', initialisationNote: 'random' },
+    });
+    const run = session.run();
+    let change: Promise<unknown> | null = null;
+    const poll = setInterval(() => {
+      if (!change && session.currentStep >= 3) change = session.requestLoraChange({ r: 8 });
+    }, 0);
+    await run;
+    clearInterval(poll);
+    await change;
+    // Every batch the stream served was trained on, the probe's included: nothing was skipped.
+    expect(session.metrics().events.filter((e) => e.kind === 'lora_rank')).toHaveLength(1);
+    expect(served).toBe(12);
+    model.dispose();
+    optimizer.dispose();
+  });
 });
