@@ -18,11 +18,4 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROME_PATH:-}" ]; then
 fi
 
 npm ci --no-audit --no-fund
-mkdir -p reports
-status=0
-npm run typecheck || status=1
-npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=1
-npx vite build || status=1
-PLAYWRIGHT_JSON_OUTPUT_NAME=reports/playwright.json npx playwright test --reporter=list,json || status=1
-node scripts/test-summary.mjs reports/vitest.json reports/playwright.json || status=1
-exit $status
+exec npm test

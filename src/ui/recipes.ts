@@ -3,7 +3,7 @@
  * Pure data + one function; the page lets the user edit every value afterwards.
  */
 import type { Method } from '../model/config';
-import type { OptimizerName } from '../workers/protocol';
+import type { OptimizerName, RunConfig } from '../workers/protocol';
 
 export type RecipeId = 'mrm-sgd' | 'mae-adamw';
 
@@ -57,17 +57,11 @@ export const RECIPES: Record<RecipeId, Recipe> = {
 
 export const RECIPE_IDS = Object.keys(RECIPES) as RecipeId[];
 
-export interface RecipeValues {
-  optimizer: OptimizerName;
-  baseLr: number;
-  scaleLrByBatch: boolean;
-  minLr: number;
-  momentum: number;
-  weightDecay: number;
-  layerDecay: number;
-  warmupSteps: number;
-  dropPath: number;
-}
+/** The RunConfig fields a recipe fills. */
+export type RecipeValues = Pick<
+  RunConfig,
+  'optimizer' | 'baseLr' | 'scaleLrByBatch' | 'minLr' | 'momentum' | 'weightDecay' | 'layerDecay' | 'warmupSteps' | 'dropPath'
+>;
 
 /** The optimiser fields a recipe sets for a method and run length (at least one warm-up step). */
 export function recipeValues(id: RecipeId, method: Method, totalSteps: number): RecipeValues {

@@ -14,7 +14,7 @@ const decodeApi = {
     const bytes = new Uint8Array(await blob.arrayBuffer());
     const problem = preflightImage(bytes, (blob as File).name ?? 'image');
     if (problem) throw new Error(problem.reason);
-    const pixels = await decodeStudyImage(new Blob([bytes], { type: blob.type }), size, decodeToGray);
+    const pixels = await decodeStudyImage(blob, size, decodeToGray);
     return Comlink.transfer(pixels, [pixels.buffer]);
   },
 };
