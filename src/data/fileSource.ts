@@ -65,6 +65,31 @@ export function filesFromDataTransfer(dt: DataTransfer): Promise<FileEntry[]> {
   })();
 }
 
+/** The part of DataTransferItem that Chromium adds (File System Access API); absent from lib.dom and other browsers. */
+type HandleItem = DataTransferItem & { getAsFileSystemHandle?: () => Promise<FileSystemHandle | null> };
+
+/**
+ * The FileSystemDirectoryHandle of a single dropped folder, where the browser gives one (Chromium), else undefined.
+ * Like filesFromDataTransfer, call it synchronously inside the drop handler. The handle lets an interrupted ingest
+ * resume after a reload (src/data/pendingIngests.ts); the files themselves are still read from the entries.
+ */
+export function directoryHandleFromDataTransfer(dt: DataTransfer): Promise<FileSystemDirectoryHandle | undefined> {
+  const items = Array.from(dt.items ?? []).filter((item) => item.kind === 'file') as HandleItem[];
+  // Several dropped things have no single root folder to come back to.
+  if (items.length !== 1 || typeof items[0].getAsFileSystemHandle !== 'function') return Promise.resolve(undefined);
+  let pending: Promise<FileSystemHandle | null>;
+  try {
+    pending = items[0].getAsFileSystemHandle();
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  // A refused or failed handle only costs the resume: the drop itself goes on from the entries.
+  return pending.then(
+    (handle) => (handle?.kind === 'directory' ? (handle as FileSystemDirectoryHandle) : undefined),
+    () => undefined,
+  );
+}
+
 // ---- <input type="file" webkitdirectory> ----
 
 export async function filesFromFileList(list: FileList | File[]): Promise<FileEntry[]> {
@@ -91,6 +116,44 @@ export async function filesFromDirectoryHandle(handle: FileSystemDirectoryHandle
   const out: FileEntry[] = [];
   await walkHandle(handle, handle.name, out);
   return finish(out);
+}
+
+type DirectoryPicker = (options?: { id?: string; mode?: 'read' | 'readwrite' }) => Promise<FileSystemDirectoryHandle>;
+
+function directoryPicker(): DirectoryPicker | undefined {
+  const picker = (globalThis as { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker;
+  return typeof picker === 'function' ? picker : undefined;
+}
+
+/** Whether this browser has showDirectoryPicker (Chromium); elsewhere <input webkitdirectory> is the way in. */
+export function canPickDirectory(): boolean {
+  return directoryPicker() !== undefined;
+}
+
+/**
+ * Asks the user for a folder (call it from a click or key handler: it needs the user's gesture). Undefined when
+ * the user closes the picker without choosing: that is not an error.
+ */
+export async function pickDirectory(): Promise<FileSystemDirectoryHandle | undefined> {
+  const picker = directoryPicker();
+  if (!picker) throw new Error('This browser cannot open a folder picker.');
+  try {
+    // `id` makes the picker reopen where the last dataset was chosen.
+    return await picker({ id: 'cxr-dataset', mode: 'read' });
+  } catch (error) {
+    if ((error as { name?: string } | null)?.name === 'AbortError') return undefined;
+    throw error;
+  }
+}
+
+/** The permission a handle kept in IndexedDB needs again after a reload; call it inside a click handler. */
+export async function requestReadPermission(handle: FileSystemDirectoryHandle): Promise<void> {
+  type Permissible = { requestPermission?: (d: { mode: 'read' }) => Promise<PermissionState> };
+  const request = (handle as unknown as Permissible).requestPermission;
+  // Browsers without the method (an origin-private folder needs none) read the handle as it is.
+  if (typeof request !== 'function') return;
+  const state = await request.call(handle, { mode: 'read' });
+  if (state !== 'granted') throw new Error(`Reading the folder "${handle.name}" was not allowed (${state}); add the folder again to resume.`);
 }
 
 // ---- The bundled demo (public/demo/) ----

@@ -99,6 +99,24 @@ export function DatasetPanel({ bridge, datasets, locked, onPreparingChange }: Pr
     <section className="panel">
       <h2>1. Dataset</h2>
       <FolderSources bridge={bridge} disabled={busy} onFiles={begin} />
+      {!busy &&
+        datasets.pending.map((p) => (
+          <div key={p.id} className="resume-ingest" role="group" aria-label={`Unfinished ingest of ${p.name}`}>
+            <p>
+              The ingest of <strong>{p.name}</strong> did not finish. Resuming reads the folder again and stores only the
+              missing images.
+            </p>
+            <div className="button-row">
+              <button type="button" onClick={() => void datasets.resumeIngest(p)}>
+                Resume ingest of {p.name}
+              </button>
+              {/* The stored images stay; only the way back to the folder is forgotten. */}
+              <button type="button" className="secondary" aria-label={`Discard the unfinished ingest of ${p.name}`} onClick={() => void datasets.discardPending(p.id)}>
+                Discard
+              </button>
+            </div>
+          </div>
+        ))}
       <IngestOptions state={options} onChange={setOptions} layouts={bridge.layouts} disabled={busy} />
       {reading && <p role="status">Reading the folder…</p>}
       {pendingCsv && (

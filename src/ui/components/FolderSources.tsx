@@ -3,10 +3,14 @@
  * click opens the browser's folder chooser and Playwright's file chooser works), and a drop zone that also opens
  * the chooser from the keyboard. The dropped DataTransfer is read synchronously inside the drop handler: the
  * browser empties it once the handler returns.
+ *
+ * Where the browser has showDirectoryPicker (Chromium), a click on "Choose dataset folder" opens it instead of the
+ * input's chooser: the folder then comes with a FileSystemDirectoryHandle, and an ingest interrupted by a reload
+ * can resume from it. The input stays, for other browsers and for tests that set its files.
  */
-import { useEffect, useRef, useState, type DragEvent, type InputHTMLAttributes, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent, type InputHTMLAttributes, type KeyboardEvent, type MouseEvent } from 'react';
 import type { FileEntry } from '../../data/types';
-import type { UiBridge } from '../bridge';
+import type { SourceFolder, UiBridge } from '../bridge';
 import type { NamedFiles } from '../hooks/useDatasets';
 import { datasetNameFromFiles } from '../datasetSummary';
 
@@ -19,8 +23,11 @@ interface Props {
 // React does not type the non-standard directory attributes; Chromium and Firefox honour webkitdirectory.
 const directoryAttributes = { webkitdirectory: '', directory: '' } as InputHTMLAttributes<HTMLInputElement>;
 
-const named = (files: Promise<FileEntry[]>): Promise<NamedFiles> =>
-  files.then((list) => ({ name: datasetNameFromFiles(list, new Date()), files: list }));
+const named = (source: Promise<FileEntry[] | SourceFolder>): Promise<NamedFiles> =>
+  source.then((found) => {
+    const { files, handle } = Array.isArray(found) ? { files: found, handle: undefined } : found;
+    return { name: datasetNameFromFiles(files, new Date()), files, handle };
+  });
 
 export function FolderSources({ bridge, disabled, onFiles }: Props) {
   const inputRef = useRef<HTMLInputElement>(null);
@@ -39,6 +46,17 @@ export function FolderSources({ bridge, disabled, onFiles }: Props) {
 
   const openChooser = () => {
     if (!disabled) inputRef.current?.click();
+  };
+
+  /** The input's click (from its label, the drop zone or the keyboard) opens the directory picker where there is one. */
+  const onInputClick = (e: MouseEvent<HTMLInputElement>) => {
+    if (!bridge.canPickFolder) return;
+    e.preventDefault();
+    // Nothing starts until a folder is chosen: closing the picker is no error and shows nothing.
+    bridge.pickFolder().then(
+      (handle) => handle && onFiles(named(bridge.filesFromHandle(handle))),
+      (error: unknown) => onFiles(Promise.reject(error instanceof Error ? error : new Error(String(error)))),
+    );
   };
 
   const onDrop = (e: DragEvent<HTMLDivElement>) => {
@@ -76,6 +94,7 @@ export function FolderSources({ bridge, disabled, onFiles }: Props) {
             {...directoryAttributes}
             aria-label="Choose dataset folder"
             disabled={disabled}
+            onClick={onInputClick}
             onChange={(e) => {
               const input = e.currentTarget;
               const list = input.files;

@@ -4,15 +4,16 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DatasetManifest, FileEntry, IngestProgress, IngestResult } from '../../data/types';
-import type { IngestChoices, UiBridge } from '../bridge';
+import type { IngestChoices, PendingIngest, UiBridge } from '../bridge';
 import { pickDefaultDataset } from '../datasetSummary';
 import { throttle } from '../throttle';
 import { REDRAW_INTERVAL_MS } from './useTrainerRun';
 
-/** Files to ingest and the name the dataset gets. */
+/** Files to ingest and the name the dataset gets; `handle` where the folder came with one (it can resume). */
 export interface NamedFiles {
   name: string;
   files: FileEntry[];
+  handle?: FileSystemDirectoryHandle;
 }
 
 export interface IngestState {
@@ -35,7 +36,14 @@ export interface Datasets {
   /** `source` is started by the caller (a drop must read its DataTransfer synchronously). */
   runIngest(source: Promise<NamedFiles>, choices?: IngestChoices): Promise<void>;
   cancelIngest(): void;
+  /** Unfinished ingests of folders with a handle (drop in Chromium, folder picker), newest first. */
+  pending: PendingIngest[];
+  /** Call it from the click handler: the folder's read permission is asked for first, in the user's gesture. */
+  resumeIngest(pending: PendingIngest): Promise<void>;
+  discardPending(id: string): Promise<void>;
 }
+
+type StartIngest = (onProgress: (p: IngestProgress) => void, signal: AbortSignal) => Promise<IngestResult>;
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -47,6 +55,7 @@ export function useDatasets(bridge: UiBridge): Datasets {
   const [listed, setListed] = useState(false);
   const [listError, setListError] = useState<string | undefined>();
   const [ingest, setIngest] = useState<IngestState>({ running: false });
+  const [pending, setPending] = useState<PendingIngest[]>([]);
   const abortRef = useRef<AbortController | null>(null);
   const progressRef = useRef<IngestProgress | undefined>(undefined);
   const redrawProgress = useMemo(
@@ -74,39 +83,41 @@ export function useDatasets(bridge: UiBridge): Datasets {
     [bridge],
   );
 
+  // A failed listing only hides the resume buttons; the datasets themselves are listed by `refresh`.
+  const refreshPending = useCallback(async () => {
+    setPending(await bridge.pendingIngests().catch(() => []));
+  }, [bridge]);
+
   useEffect(() => {
     void refresh();
+    void refreshPending();
     return () => {
       redrawProgress.cancel();
       abortRef.current?.abort();
     };
-  }, [refresh, redrawProgress]);
+  }, [refresh, refreshPending, redrawProgress]);
 
-  const runIngest = useCallback(
-    async (source: Promise<NamedFiles>, choices?: IngestChoices) => {
+  /** One ingest at a time: progress, result, cancellation, and the stored lists refreshed afterwards. */
+  const execute = useCallback(
+    async (start: StartIngest) => {
       const abort = new AbortController();
       abortRef.current = abort;
       progressRef.current = { phase: 'scanning', done: 0, total: 0, skipped: 0, rate: 0, eta: Number.NaN };
       setIngest({ running: true, progress: progressRef.current });
       try {
-        const { name, files } = await source;
-        if (files.length === 0) throw new Error('The folder holds no files.');
-        const result = await bridge.ingest(
-          files,
-          name,
-          (p) => {
-            progressRef.current = p;
-            redrawProgress.schedule();
-          },
-          abort.signal,
-          choices,
-        );
+        const result = await start((p) => {
+          progressRef.current = p;
+          redrawProgress.schedule();
+        }, abort.signal);
         redrawProgress.cancel();
+        // The resume records first, so that a finished resume's button is gone when the progress goes.
+        await refreshPending();
         // An ingest stopped by a storage problem returns what it kept, with the reason in `error`.
         setIngest({ running: false, progress: progressRef.current, result, error: result.error });
         await refresh(result.datasetId);
       } catch (e) {
         redrawProgress.cancel();
+        await refreshPending();
         const cancelled = abort.signal.aborted;
         setIngest({ running: false, progress: progressRef.current, error: cancelled ? 'Ingest cancelled.' : `Ingest failed: ${errorText(e)}` });
         // An interrupted ingest may have stored a partial (resumable) dataset.
@@ -115,7 +126,37 @@ export function useDatasets(bridge: UiBridge): Datasets {
         if (abortRef.current === abort) abortRef.current = null;
       }
     },
-    [bridge, redrawProgress, refresh],
+    [redrawProgress, refresh, refreshPending],
+  );
+
+  const runIngest = useCallback(
+    (source: Promise<NamedFiles>, choices?: IngestChoices) =>
+      execute(async (onProgress, signal) => {
+        const { name, files, handle } = await source;
+        if (files.length === 0) throw new Error('The folder holds no files.');
+        return bridge.ingest(files, name, onProgress, signal, choices, handle);
+      }),
+    [bridge, execute],
+  );
+
+  const resumeIngest = useCallback(
+    (record: PendingIngest) => {
+      // Asked before anything else, synchronously in the click: requestPermission needs the user's gesture.
+      const permission = bridge.requestFolderPermission(record.handle);
+      return execute(async (onProgress, signal) => {
+        await permission;
+        return bridge.resumeIngest(record, onProgress, signal);
+      });
+    },
+    [bridge, execute],
+  );
+
+  const discardPending = useCallback(
+    async (id: string) => {
+      await bridge.discardPendingIngest(id).catch(() => undefined);
+      await refreshPending();
+    },
+    [bridge, refreshPending],
   );
 
   const remove = useCallback(
@@ -141,5 +182,8 @@ export function useDatasets(bridge: UiBridge): Datasets {
     ingest,
     runIngest,
     cancelIngest: () => abortRef.current?.abort(),
+    pending,
+    resumeIngest,
+    discardPending,
   };
 }
