@@ -6,7 +6,7 @@
  *   node scripts/bench.mjs [--backends wasm,webgpu,webgl,cpu] [--sizes 112,224] [--methods lora,fft,linear]
  *                          [--reps 3] [--warmup 1] [--budget-s wasm=300,webgpu=60,webgl=60,cpu=60,torch=300]
  *                          [--no-build] [--no-torch] [--no-ingest] [--no-stream] [--stream-steps 40]
- *                          [--ingest-repeat 2] [--port 4175] [--wasm-threads N (diagnostic)]
+ *                          [--ingest-repeat 2] [--port 4175] [--wasm-threads N] [--micro-batch N] (the last two: diagnostics)
  *
  * --budget-s takes one number (every backend and PyTorch) or backend=seconds pairs (the rest keep defaults).
  * A backend's budget covers all its rows; a row that does not fit is skipped and printed with the reason.
@@ -47,6 +47,8 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '4175' },
     // Diagnostic only: XNNPACK threads for tfjs-wasm; by default the lab's own setting is measured.
     'wasm-threads': { type: 'string', default: '' },
+    // Diagnostic only: images per gradient pass; by default the lab's choice for the backend's memory.
+    'micro-batch': { type: 'string', default: '' },
   },
 });
 
@@ -55,6 +57,7 @@ const sizes = list(args.sizes).map(Number).sort((a, b) => a - b); // small first
 const methods = list(args.methods);
 const reps = Number(args.reps);
 const wasmThreads = args['wasm-threads'] ? Number(args['wasm-threads']) : undefined;
+const microBatch = args['micro-batch'] ? Number(args['micro-batch']) : undefined;
 const warmup = Number(args.warmup);
 
 function parseBudgets(text) {
@@ -164,7 +167,7 @@ async function benchBackendIn(browser, url, backend) {
       }
       log(`${what}: running (${(remaining() / 1000).toFixed(0)} s of budget left)`);
       try {
-        const options = { backend, imgSize: size, methods: [method], batch: 32, warmup, reps, budgetMs: remaining(), wasmThreads };
+        const options = { backend, imgSize: size, methods: [method], batch: 32, warmup, reps, budgetMs: remaining(), wasmThreads, microBatch };
         const result = await withTimeout(
           harness.page.evaluate((o) => window.cxrHarness.bench(o), options),
           remaining() + GRACE_S * 1000,

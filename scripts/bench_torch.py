@@ -4,7 +4,8 @@
 Times the step the lab's in-browser benchmark (src/harness/bench.ts) times, on the same model:
 ViT (timm layout, from scripts/golden_vit.py) with 14 outputs, batch of 1-channel images replicated to 3 channels,
 BCE-with-logits loss, backward, SGD with momentum 0.9 (weight decay 0.05 as the lab's param groups
-apply it), and the loss read back (`loss.item()`, the lab's `await loss.data()`). Methods, as the lab defines them:
+apply it), and the loss read back (`loss.item()`, the lab's `await loss.data()`; on CUDA it also waits for the
+queued kernels, so wall time is the step's cost there too). Methods, as the lab defines them:
   lora   = LoRA r=8, alpha 32 on q and v of the fused qkv (MergedLinear), no dropout, plus fc_norm and head
   fft    = every parameter
   linear = fc_norm and head
@@ -12,7 +13,7 @@ Frozen parameters have requires_grad=False, so autograd skips their weight gradi
 
 Usage (from the repository root):
     /usr/bin/python3 scripts/bench_torch.py [--sizes 224,112] [--methods lora,fft,linear] [--batch 32]
-                                            [--warmup 1] [--reps 3] [--threads 2] [--budget-s 300]
+                                            [--warmup 1] [--reps 3] [--threads 2] [--budget-s 300] [--device cpu]
 Prints one JSON object on stdout: {"torch": ..., "threads": 2, "rows": [{"size", "method", "msMedian", ...}],
 "skipped": [{"size", "method", "reason"}]}. Run it with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (bench.mjs
 removes them from this process's environment only: they slow PyTorch down on this machine).
@@ -65,12 +66,13 @@ def state_bytes(optimizer):
     return total
 
 
-def bench_one(size, method, batch, warmup, reps, deadline):
+def bench_one(size, method, batch, warmup, reps, deadline, device='cpu'):
     model, trainable, optimizer = build(size, method, seed=1)
+    model.to(device)  # in place: the optimizer keeps the same (moved) parameters
     model.train()
     gen = torch.Generator().manual_seed(3)
-    x = torch.randn(batch, 1, size, size, generator=gen)
-    y = (torch.rand(batch, 14, generator=gen) > 0.8).float()
+    x = torch.randn(batch, 1, size, size, generator=gen).to(device)
+    y = (torch.rand(batch, 14, generator=gen) > 0.8).float().to(device)
 
     def step():
         optimizer.zero_grad(set_to_none=True)
@@ -112,6 +114,7 @@ def main():
     parser.add_argument('--reps', type=int, default=3)
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--budget-s', type=float, default=300.0, help='wall-clock budget for all rows together')
+    parser.add_argument('--device', default='cpu', help="'cpu', or 'cuda' on a GPU machine (scripts/gpu/)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -123,11 +126,12 @@ def main():
             if time.time() > deadline:
                 skipped.append({'size': size, 'method': method, 'reason': f'PyTorch budget of {args.budget_s:.0f} s used up'})
                 continue
-            rows.append(bench_one(size, method, args.batch, args.warmup, args.reps, deadline))
+            rows.append(bench_one(size, method, args.batch, args.warmup, args.reps, deadline, args.device))
             print(f"torch {size}px {method}: {rows[-1]['msMedian']} ms/step", file=sys.stderr, flush=True)
     print(json.dumps({
         'torch': torch.__version__,
         'threads': torch.get_num_threads(),
+        'device': torch.cuda.get_device_name() if args.device == 'cuda' else 'cpu',
         'openblasEnv': {k: os.environ[k] for k in ('OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE') if k in os.environ},
         'seconds': round(time.time() - started, 1),
         'rows': rows,

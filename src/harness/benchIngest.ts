@@ -16,7 +16,7 @@ import { initVitParams } from '../model/init';
 import { LoraAdapter } from '../model/lora';
 import { VitModel } from '../model/vit';
 import { TrainingSession } from '../train/session';
-import { makeOptimizer } from '../workers/buildRun';
+import { makeOptimizer } from '../train/makeOptimizer';
 import { DecodePool, defaultPoolSize } from '../workers/decodePool';
 import type { RunConfig, StepRecord } from '../workers/protocol';
 import { prepareBackend } from './bench';
@@ -172,7 +172,7 @@ export async function runStreamBench(raw: Record<string, unknown>): Promise<Stre
         if (m.type === 'steps') stepRecords.push(...m.steps);
         if (m.type === 'state' && m.state === 'error') sessionError = m.message;
       },
-      metricsHeader: { ...config, backend, initialisationNote: 'random weights (benchmark)' },
+      metricsHeader: { ...config, backend, initialisationNote: 'random weights (benchmark)', microBatch: config.batchSize },
     });
     const started = performance.now();
     await session.run();

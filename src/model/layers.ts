@@ -10,16 +10,58 @@ export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.
   return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
 }
 
+type CustomGradient = Parameters<typeof tf.customGrad>[0];
+
 /** LayerNorm over the last axis, biased variance as torch.nn.LayerNorm. */
 export function layerNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor, bias: tf.Tensor, eps: number): T {
-  const { mean, variance } = tf.moments(x, -1, true);
-  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
-  return tf.add(tf.mul(normed, weight), bias) as T;
+  // The affine part stays ordinary ops, so a frozen weight or bias gets no gradient work.
+  return tf.add(tf.mul(normalize(x, eps), weight), bias) as T;
 }
 
-/** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as torch.nn.GELU() (not the tanh approximation). */
+/**
+ * (x - mean) / sqrt(var + eps) over the last axis, with its gradient written out: tfjs's own backward pass
+ * through moments() keeps a dozen [M, D] intermediates per call and runs about twice the kernels. With
+ * x̂ the output and g the incoming gradient: dx = rstd (g - mean(g) - x̂ mean(g x̂)).
+ */
+function normalize<T extends tf.Tensor>(x: T, eps: number): T {
+  const op = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
+    const centred = tf.sub(t, tf.mean(t, -1, true));
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps));
+    const xHat = tf.mul(centred, rstd);
+    save([xHat, rstd]);
+    return {
+      value: xHat,
+      gradFunc: (dy, saved) => {
+        const [xh, r] = saved;
+        const g = dy as tf.Tensor;
+        const meanG = tf.mean(g, -1, true);
+        const meanGx = tf.mean(tf.mul(g, xh), -1, true);
+        return tf.mul(tf.sub(tf.sub(g, meanG), tf.mul(xh, meanGx)), r);
+      },
+    };
+  }) as CustomGradient);
+  return op(x) as T;
+}
+
+/**
+ * Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as torch.nn.GELU() (not the tanh approximation), with its gradient
+ * written out: d/dx = Phi(x) + x phi(x), Phi(x) = 0.5 (1 + erf(x / sqrt 2)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi).
+ * tfjs's chain rule through the five ops keeps each of their [M, 4D] outputs alive until the step ends.
+ */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as T;
+  const op = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
+    const cdf = tf.mul(tf.add(tf.erf(tf.mul(t, Math.SQRT1_2)), 1), 0.5);
+    save([t, cdf]);
+    return {
+      value: tf.mul(t, cdf),
+      gradFunc: (dy, saved) => {
+        const [xs, phiCdf] = saved;
+        const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+        return tf.mul(dy as tf.Tensor, tf.add(phiCdf, tf.mul(xs, pdf)));
+      },
+    };
+  }) as CustomGradient);
+  return op(x) as T;
 }
 
 /**

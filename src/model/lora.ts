@@ -127,10 +127,35 @@ export class LoraAdapter {
     return this.tensors.get(loraTensorName(site, 'lora_B'))!;
   }
 
-  /** The adapter's output for one site: scaling * (x A^T) B^T, x: [M, in] (dropout already applied) -> [M, out]. */
-  apply(site: LoraSite, x: tf.Tensor2D): tf.Tensor2D {
-    const down = tf.matMul(x, this.a(site), false, true); // [M, r]
-    return tf.mul(tf.matMul(down, this.b(site), false, true), this.scaling); // [M, out]
+  /**
+   * All adapters of a module in one low-rank product, [M, in] -> [M, outTotal]: scaling * (x A_cat^T) B_cat^T,
+   * where A_cat stacks the sites' A and B_cat holds each site's B in its own rows and rank columns (zeros
+   * elsewhere), so each site adds scaling * (x A^T) B^T to its own rows only (x: dropout already applied).
+   * One product instead of one per site avoids splitting and re-concatenating the [M, outTotal] activation
+   * (the fused qkv's q and v thirds).
+   */
+  applyModule(module: string, x: tf.Tensor2D, outTotal: number): tf.Tensor2D {
+    const sites = [...this.sitesOf(module)].sort((a, b) => a.rowOffset - b.rowOffset);
+    if (sites.length === 0) throw new Error(`no LoRA adapter on ${module}`);
+    const r = this.r;
+    const n = sites.length;
+    const aCat = n === 1 ? this.a(sites[0]) : tf.concat(sites.map((s) => this.a(s)), 0); // [n r, in]
+    const rowBlocks: tf.Tensor2D[] = [];
+    let row = 0;
+    for (const [i, site] of sites.entries()) {
+      if (site.rowOffset > row) rowBlocks.push(tf.zeros([site.rowOffset - row, n * r]));
+      const cols: tf.Tensor2D[] = [];
+      if (i > 0) cols.push(tf.zeros([site.outFeatures, i * r]));
+      cols.push(this.b(site) as tf.Tensor2D);
+      if (i < n - 1) cols.push(tf.zeros([site.outFeatures, (n - 1 - i) * r]));
+      rowBlocks.push(cols.length === 1 ? cols[0] : tf.concat(cols, 1));
+      row = site.rowOffset + site.outFeatures;
+    }
+    if (row < outTotal) rowBlocks.push(tf.zeros([outTotal - row, n * r]));
+    const bCat = rowBlocks.length === 1 ? rowBlocks[0] : tf.concat(rowBlocks, 0); // [outTotal, n r]
+    // Scaling folded into B: one multiply of [outTotal, n r] instead of one of [M, outTotal].
+    const down = tf.matMul(x, aCat, false, true); // [M, n r]
+    return tf.matMul(down, tf.mul(bCat, this.scaling), false, true);
   }
 
   /** PEFT's get_delta_weight: scaling * B A for every site of a module, placed in its rows; [outTotal, in]. */

@@ -6,12 +6,21 @@
 import * as tf from '@tensorflow/tfjs';
 
 export function bceWithLogits(logits: tf.Tensor2D, targets: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.div(bceWithLogitsSum(logits, targets, mask), bceCount(targets, mask)) as tf.Scalar);
+}
+
+/** The numerator of the mean: the summed per-element loss over the entries that count. */
+export function bceWithLogitsSum(logits: tf.Tensor2D, targets: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     const perElement = tf.add(
       tf.sub(tf.relu(logits), tf.mul(logits, targets)),
       tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
     );
-    if (!mask) return tf.mean(perElement) as tf.Scalar;
-    return tf.div(tf.sum(tf.mul(perElement, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+    return tf.sum(mask ? tf.mul(perElement, mask) : perElement) as tf.Scalar;
   });
+}
+
+/** The denominator of the mean: entries that count (at least 1, so an all-masked batch gives loss 0). */
+export function bceCount(targets: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar {
+  return mask ? (tf.maximum(tf.sum(mask), 1) as tf.Scalar) : tf.scalar(targets.size);
 }

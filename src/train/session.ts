@@ -43,6 +43,8 @@ export interface SessionOptions {
   /** Steps between asynchronous loss read-backs. */
   readEvery?: number;
   norm?: { mean: number; std: number };
+  /** Images per gradient pass (see lossAndGradients); default: the whole batch. */
+  microBatch?: number;
 }
 
 interface PendingLoss {
@@ -236,7 +238,7 @@ export class TrainingSession {
       return trainStep(this.o.model, this.trainable, this.o.optimizer, { x, y, mask }, lr, {
         training: true,
         dropPathRate: this.o.config.dropPath,
-      });
+      }, this.o.microBatch);
     });
   }
 

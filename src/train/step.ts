@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Method } from '../model/config';
 import { trainableBaseParams } from '../model/params';
 import type { ForwardOptions, VitModel } from '../model/vit';
-import { bceWithLogits } from './loss';
+import { bceCount, bceWithLogits, bceWithLogitsSum } from './loss';
 import type { Optimizer } from './optimizers';
 
 /** name -> variable for everything that trains under `method` (LoRA tensors included for 'lora'). */
@@ -30,12 +30,58 @@ export interface StepInputs {
   mask?: tf.Tensor2D;
 }
 
-/** Loss and gradients of the trainable tensors, keyed by their names. Caller owns the returned tensors. */
+/**
+ * Loss and gradients of the trainable tensors, keyed by their names. Caller owns the returned tensors.
+ *
+ * `microBatch` < batch accumulates the gradients over equal slices of the batch (gradient accumulation):
+ * tfjs keeps every intermediate of a gradient computation alive until it ends, so a ViT-Ti step at 224 px,
+ * batch 32, would need ~11 GiB, past WASM's 4 GiB heap. Each slice's summed loss is divided by the count of the
+ * whole batch, so loss and gradients are those of the whole batch up to float rounding; only the random draws
+ * of drop-path / LoRA dropout differ (they are per sample either way).
+ */
 export function lossAndGradients(
   model: VitModel,
   trainable: Map<string, tf.Variable>,
   inputs: StepInputs,
   forward: ForwardOptions = {},
+  microBatch?: number,
+): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const batch = inputs.x.shape[0];
+  const slice = microBatch && microBatch < batch ? microBatch : batch;
+  if (batch % slice !== 0) throw new Error(`micro-batch ${slice} does not divide the batch of ${batch}`);
+  if (slice === batch) return sliceGradients(model, trainable, inputs, forward, null);
+  const count = bceCount(inputs.y, inputs.mask);
+  let loss: tf.Scalar | null = null;
+  const grads: Record<string, tf.Tensor> = {};
+  for (let start = 0; start < batch; start += slice) {
+    const part = tf.tidy(() => {
+      const rows = <T extends tf.Tensor>(t: T) => tf.slice(t, start, slice) as T;
+      const mask = inputs.mask ? rows(inputs.mask) : undefined;
+      return sliceGradients(model, trainable, { x: rows(inputs.x), y: rows(inputs.y), mask }, forward, count);
+    });
+    loss = accumulate(loss, part.loss);
+    for (const [name, g] of Object.entries(part.grads)) grads[name] = accumulate(grads[name] ?? null, g);
+  }
+  count.dispose();
+  return { loss: loss!, grads };
+}
+
+/** sum + next, disposing both inputs (the running sum is the only tensor kept between slices). */
+function accumulate<T extends tf.Tensor>(sum: T | null, next: T): T {
+  if (sum === null) return next;
+  const out = tf.add(sum, next) as T;
+  sum.dispose();
+  next.dispose();
+  return out;
+}
+
+/** Gradients for one batch, or for one slice of it whose summed loss is divided by the whole batch's `count`. */
+function sliceGradients(
+  model: VitModel,
+  trainable: Map<string, tf.Variable>,
+  inputs: StepInputs,
+  forward: ForwardOptions,
+  count: tf.Scalar | null,
 ): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const names = new Map<string, string>();
   for (const [name, v] of trainable) names.set(v.name, name);
@@ -43,10 +89,10 @@ export function lossAndGradients(
   // tfjs then records (and keeps alive) just fc_norm + head instead of the whole network's activations.
   const classifierOnly = [...trainable.keys()].every((n) => n.startsWith('fc_norm.') || n.startsWith('head.'));
   const features = classifierOnly ? model.pooledFeatures(inputs.x, forward) : null;
-  const { value, grads } = tf.variableGrads(
-    () => bceWithLogits(features ? model.classify(features) : model.forward(inputs.x, forward), inputs.y, inputs.mask),
-    [...trainable.values()],
-  );
+  const { value, grads } = tf.variableGrads(() => {
+    const logits = features ? model.classify(features) : model.forward(inputs.x, forward);
+    return count ? tf.div(bceWithLogitsSum(logits, inputs.y, inputs.mask), count) : bceWithLogits(logits, inputs.y, inputs.mask);
+  }, [...trainable.values()]);
   features?.dispose();
   const byName: Record<string, tf.Tensor> = {};
   for (const [varName, g] of Object.entries(grads)) byName[names.get(varName)!] = g;
@@ -61,9 +107,10 @@ export function trainStep(
   inputs: StepInputs,
   lr: number,
   forward: ForwardOptions = {},
+  microBatch?: number,
 ): tf.Scalar {
   return tf.tidy(() => {
-    const { loss, grads } = lossAndGradients(model, trainable, inputs, forward);
+    const { loss, grads } = lossAndGradients(model, trainable, inputs, forward, microBatch);
     optimizer.step(trainable, grads, lr);
     return loss;
   });

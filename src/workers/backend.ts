@@ -7,10 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { installWasmKernels } from '../model/wasmKernels';
 import { gradientSelfCheck } from '../train/selfCheck';
 import { BACKEND_NAMES, type BackendName, type BackendReport } from './protocol';
 
@@ -20,6 +21,26 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
 });
+// Training-shaped matmuls (transposed, batched) otherwise take tfjs-wasm's naive loop: see wasmKernels.ts.
+installWasmKernels();
+
+/**
+ * XNNPACK threads for the WASM backend; call before that backend first starts. tfjs-backend-wasm caps its pool
+ * at navigator.hardwareConcurrency / 2 (its backend.cc assumes two hyper-threads per core), which leaves one
+ * thread on a 2-vCPU machine whatever setThreadsCount asks. This worker's navigator reports twice `threads`
+ * to that computation only (the property is shadowed on this worker's own navigator object).
+ */
+export function setWasmThreads(threads: number): void {
+  wasmThreadsSet = true;
+  Object.defineProperty(globalThis.navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+  setThreadsCount(threads);
+}
+let wasmThreadsSet = false;
+
+/** The lab's default: one XNNPACK thread per logical core (tfjs's own cap is 8), as PyTorch uses every core. */
+function defaultWasmThreads(): void {
+  if (!wasmThreadsSet && globalThis.crossOriginIsolated) setWasmThreads(Math.min(8, Math.max(1, navigator.hardwareConcurrency || 1)));
+}
 
 export interface WebGpuProbe {
   available: boolean;
@@ -98,6 +119,7 @@ export async function chooseBackend(requested: BackendName | null): Promise<Back
       if (!rejected.some((r) => r.name === 'webgpu')) rejected.push({ name, why: gpu.why ?? 'no adapter' });
       continue;
     }
+    if (name === 'wasm') defaultWasmThreads();
     let failure = await trySetBackend(name);
     // tfjs issues report all-zero or wrong gradients on some WebGPU devices: check a tiny model against PyTorch
     // before trusting a backend with training, and move on to the next one when it disagrees.

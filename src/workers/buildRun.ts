@@ -8,8 +8,8 @@ import { VitModel } from '../model/vit';
 import { BatchStream } from '../data/batches';
 import { getManifest } from '../data/store';
 import type { DatasetManifest } from '../data/types';
-import { AdamW, SgdMomentum, type Optimizer } from '../train/optimizers';
-import { paramGroupFor } from '../train/paramGroups';
+import { makeOptimizer } from '../train/makeOptimizer';
+import type { Optimizer } from '../train/optimizers';
 import type { RunConfig } from './protocol';
 import { loadInitialWeights } from './initialWeights';
 import { applyImportedAdapter, importPeftAdapter } from '../io/peft';
@@ -23,13 +23,6 @@ export interface BuiltRun {
   val: BatchStream | null;
   initialisationNote: string;
   norm: { mean: number; std: number };
-}
-
-export function makeOptimizer(config: RunConfig, depth: number): Optimizer {
-  const group = (name: string, shape: readonly number[]) => paramGroupFor(name, shape, depth, config.layerDecay);
-  return config.optimizer === 'adamw'
-    ? new AdamW({ beta1: config.momentum, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, group })
-    : new SgdMomentum({ momentum: config.momentum, weightDecay: config.weightDecay, group });
 }
 
 /** A PEFT adapter imported by the user, applied to the next LoRA run instead of a fresh adapter. */

@@ -97,7 +97,8 @@ export type TrainerMessage =
 
 /** The JSON saved by "Download metrics" (documented in README). */
 export interface MetricsLog {
-  config: RunConfig & { backend: BackendName; initialisationNote: string };
+  /** microBatch: images per gradient pass (gradients are accumulated over batchSize / microBatch passes). */
+  config: RunConfig & { backend: BackendName; initialisationNote: string; microBatch: number };
   labels: string[];
   steps: StepRecord[];
   evaluations: EvaluationRecord[];

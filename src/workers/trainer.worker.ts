@@ -5,6 +5,7 @@
 import * as Comlink from 'comlink';
 import { makeVitConfig } from '../model/config';
 import { countParams } from '../model/params';
+import { activationBudgetBytes, chooseMicroBatch } from '../train/microBatch';
 import { TrainingSession } from '../train/session';
 import { chooseBackend } from './backend';
 import { buildRun, type PendingAdapter } from './buildRun';
@@ -66,7 +67,16 @@ const api: TrainerApi = {
     if (adapter) pendingAdapter = null;
     lastRun = { model: built.model, config, labels: built.manifest.labels, datasetName: built.manifest.name };
     emit({ type: 'log', level: 'info', message: `Backbone: ${built.initialisationNote}` });
+    const microBatch = chooseMicroBatch(built.vitCfg, config.batchSize, activationBudgetBytes(chosen.name, built.vitCfg));
+    if (microBatch < config.batchSize) {
+      emit({
+        type: 'log',
+        level: 'info',
+        message: `Gradients are accumulated over ${config.batchSize / microBatch} passes of ${microBatch} images: a whole batch of ${config.batchSize} at ${built.vitCfg.imgSize} px would not fit the ${chosen.name} backend's memory.`,
+      });
+    }
     const s = new TrainingSession({
+      microBatch,
       config,
       labels: built.manifest.labels,
       model: built.model,
@@ -75,7 +85,7 @@ const api: TrainerApi = {
       val: built.val,
       emit,
       norm: built.norm,
-      metricsHeader: { ...config, backend: chosen.name, initialisationNote: built.initialisationNote },
+      metricsHeader: { ...config, backend: chosen.name, initialisationNote: built.initialisationNote, microBatch },
     });
     session = s;
     disposeRun = () => {

@@ -98,7 +98,7 @@ function buildSession(config: RunConfig, messages: TrainerMessage[]) {
     train,
     val,
     emit: (m) => messages.push(m),
-    metricsHeader: { ...config, backend: 'cpu', initialisationNote: 'random' },
+    metricsHeader: { ...config, backend: 'cpu', initialisationNote: 'random', microBatch: config.batchSize },
   });
   return { session, model, optimizer, cfg };
 }
@@ -239,7 +239,7 @@ describe('TrainingSession', () => {
       train: { next: async () => (served++, syntheticBatch(config.batchSize, rand)) },
       val: null,
       emit: (m) => messages.push(m),
-      metricsHeader: { ...config, backend: 'cpu', initialisationNote: 'random' },
+      metricsHeader: { ...config, backend: 'cpu', initialisationNote: 'random', microBatch: config.batchSize },
     });
     const run = session.run();
     let change: Promise<unknown> | null = null;

@@ -7,7 +7,7 @@ import type { MetricsLog } from '../../src/workers/protocol';
 
 function metricsLog(): MetricsLog {
   return {
-    config: { ...toRunConfig(defaultSettings(), 'ds'), backend: 'wasm', initialisationNote: 'random' },
+    config: { ...toRunConfig(defaultSettings(), 'ds'), backend: 'wasm', initialisationNote: 'random', microBatch: 32 },
     labels: ['Atelectasis', 'Pleural Effusion'],
     steps: [
       { step: 1, loss: 0.71, lr: 0.001, ms: 40 },

@@ -1,0 +1,40 @@
+/**
+ * How many images of a batch one gradient pass may hold at once (see lossAndGradients' microBatch).
+ *
+ * tfjs keeps every intermediate of a gradient computation until it ends, so a step's memory grows with
+ * batch × tokens. The estimate below was fitted to tf.profile peaks of ViT-Ti LoRA training steps on WASM in
+ * Chromium (npm run bench: 1,975 MiB at 112 px with 32 images per pass, 1,082 MiB at 224 px with 4, weights
+ * included): per image and block, about 134 floats per token-channel (every elementwise op allocates a fresh
+ * tensor, and the backward pass again) plus about 6 per attention score.
+ */
+import type { VitConfig } from '../model/config';
+import { countVitParams } from '../model/params';
+
+const FLOATS_PER_TOKEN_CHANNEL = 134;
+const FLOATS_PER_ATTENTION_SCORE = 6;
+const GIB = 2 ** 30;
+
+/**
+ * Activation memory one gradient pass may use on `backend`. WASM's heap ends at 4 GiB and also holds the
+ * weights, their gradients and up to two optimizer moments (16 bytes per parameter); a page cannot see a
+ * GPU's memory size, and tfjs's WebGPU buffer pool never shrinks, so WebGPU stays at 2 GiB.
+ */
+export function activationBudgetBytes(backend: string, cfg: VitConfig): number {
+  if (backend === 'webgpu') return 2 * GIB;
+  const { backbone, head, fcNorm } = countVitParams(cfg);
+  return Math.max(0.25 * GIB, Math.min(2.5 * GIB, 3.5 * GIB - 16 * (backbone + head + fcNorm)));
+}
+
+/** Estimated bytes of intermediates one image adds to a training step. */
+export function activationBytesPerImage(cfg: VitConfig): number {
+  const tokens = (cfg.imgSize / cfg.patchSize) ** 2 + 1;
+  const perBlock = FLOATS_PER_TOKEN_CHANNEL * tokens * cfg.embedDim + FLOATS_PER_ATTENTION_SCORE * cfg.numHeads * tokens * tokens;
+  return 4 * cfg.depth * perBlock;
+}
+
+/** The largest divisor of `batch` whose estimated activations fit `budgetBytes` (at least 1). */
+export function chooseMicroBatch(cfg: VitConfig, batch: number, budgetBytes: number): number {
+  const fits = Math.max(1, Math.floor(budgetBytes / activationBytesPerImage(cfg)));
+  for (let m = Math.min(batch, fits); m > 1; m--) if (batch % m === 0) return m;
+  return 1;
+}
