@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -28,12 +28,20 @@ installWasmKernels();
  * XNNPACK threads for the WASM backend; call before that backend first starts. tfjs-backend-wasm caps its pool
  * at navigator.hardwareConcurrency / 2 (its backend.cc assumes two hyper-threads per core), which leaves one
  * thread on a 2-vCPU machine whatever setThreadsCount asks. This worker's navigator reports twice `threads`
- * to that computation only (the property is shadowed on this worker's own navigator object).
+ * to that computation only: the property is shadowed on this realm's own navigator object until the WASM backend
+ * has started (chooseBackend then removes it).
  */
 export function setWasmThreads(threads: number): void {
   wasmThreadsSet = true;
   Object.defineProperty(globalThis.navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
   setThreadsCount(threads);
+}
+
+/** Drops the shadowing property once the WASM module has read it (anything else here sees the real count). */
+function restoreHardwareConcurrency(): void {
+  if (Object.prototype.hasOwnProperty.call(globalThis.navigator, 'hardwareConcurrency')) {
+    delete (globalThis.navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
 }
 let wasmThreadsSet = false;
 
@@ -97,7 +105,9 @@ export function parseBackendParam(value: string | null | undefined): BackendName
 export async function chooseBackend(requested: BackendName | null): Promise<BackendReport> {
   const rejected: BackendReport['rejected'] = [];
   const gpu = await probeWebGpu();
-  const wasmNote = () => (globalThis.crossOriginIsolated ? 'SIMD + threads' : 'SIMD, no threads: page is not cross-origin isolated');
+  // Called once WASM runs (the thread count is known then).
+  const wasmNote = () =>
+    globalThis.crossOriginIsolated ? `SIMD + ${getThreadsCount()} XNNPACK threads` : 'SIMD, no threads: page is not cross-origin isolated';
   let order: BackendName[];
   let reason: string;
   if (requested) {
@@ -112,7 +122,7 @@ export async function chooseBackend(requested: BackendName | null): Promise<Back
       ? `the only WebGPU adapter is a software fallback (${gpu.description}), much slower than WASM here`
       : `WebGPU is not available: ${gpu.why}`;
     rejected.push({ name: 'webgpu', why });
-    reason = `${why}; using WASM (${wasmNote()})`;
+    reason = `${why}; using WASM`;
   }
   for (const name of order) {
     if (name === 'webgpu' && !gpu.available) {
@@ -121,6 +131,7 @@ export async function chooseBackend(requested: BackendName | null): Promise<Back
     }
     if (name === 'wasm') defaultWasmThreads();
     let failure = await trySetBackend(name);
+    if (name === 'wasm') restoreHardwareConcurrency();
     // tfjs issues report all-zero or wrong gradients on some WebGPU devices: check a tiny model against PyTorch
     // before trusting a backend with training, and move on to the next one when it disagrees.
     const selfCheck = failure === null && name !== 'cpu' ? await gradientSelfCheck() : undefined;
@@ -132,7 +143,7 @@ export async function chooseBackend(requested: BackendName | null): Promise<Back
       return {
         name,
         reason:
-          (isFirstChoice ? (requested ? `${reason}${detail}` : reason) : `${rejected.map((r) => `${r.name}: ${r.why}`).join('; ')}; using ${name}${detail}`) +
+          (isFirstChoice ? (requested || name === 'wasm' ? `${reason}${detail}` : reason) : `${rejected.map((r) => `${r.name}: ${r.why}`).join('; ')}; using ${name}${detail}`) +
           checked,
         adapter: gpu.available ? gpu.description : undefined,
         rejected,
