@@ -118,6 +118,10 @@ def main():
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
+    if args.device == 'cuda':
+        # float32 against float32: tfjs-WebGPU computes in fp32, PyTorch would use TF32 tensor cores by default.
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
     started = time.time()
     deadline = started + args.budget_s
     rows, skipped = [], []

@@ -1,7 +1,8 @@
 /**
  * Where a training step's time goes, kernel by kernel (diagnostic, not a test): ViT-Ti/16 on tfjs in Node,
  * one profiled step after a warm-up, time summed per kernel name.
- *   npx vite-node scripts/profile_step.ts -- [method=fft] [imgSize=112] [batch=32] [backend=wasm]
+ *   npx vite-node scripts/profile_step.ts -- [method] [imgSize] [batch] [backend] [microBatch]
+ *   (positional; defaults fft 112 32 wasm, whole batch; TOP=n rows, STOCK_MATMUL=1 without the lab's kernels)
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -13,7 +14,8 @@ import { VitModel } from '../src/model/vit';
 import { trainableVariables, trainStep } from '../src/train/step';
 import { makeOptimizer } from '../src/train/makeOptimizer';
 
-const [method = 'fft', size = '112', batchArg = '32', backend = 'wasm'] = process.argv.slice(2).filter((a) => a !== '--');
+const [method = 'fft', size = '112', batchArg = '32', backend = 'wasm', microArg] = process.argv.slice(2).filter((a) => a !== '--');
+const microBatch = microArg ? Number(microArg) : undefined;
 
 async function main(): Promise<void> {
   if (!process.env.STOCK_MATMUL) installWasmKernels();
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
   const x = tf.randomNormal([batch, 1, imgSize, imgSize], 0, 1, 'float32', 3) as tf.Tensor4D;
   const y = tf.cast(tf.greater(tf.randomUniform([batch, 14], 0, 1, 'float32', 4), 0.8), 'float32') as tf.Tensor2D;
   const step = async () => {
-    const loss = trainStep(model, trainable, optimizer, { x, y }, 1e-3);
+    const loss = trainStep(model, trainable, optimizer, { x, y }, 1e-3, {}, microBatch);
     await loss.data();
     loss.dispose();
   };

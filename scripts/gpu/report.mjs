@@ -1,10 +1,14 @@
-// Prints the GPU run as one table (tfjs-WebGPU over Dawn vs PyTorch CUDA, same steps): node report.mjs tfjs.json torch.json
+// Prints the GPU run as one table (tfjs-WebGPU over Dawn vs PyTorch CUDA, same steps):
+//   node report.mjs tfjs.json torch.json [tfjs-batch32.json]
 import { existsSync, readFileSync } from 'node:fs';
 
-const read = (p) => (existsSync(p) && readFileSync(p, 'utf8').trim() ? JSON.parse(readFileSync(p, 'utf8')) : null);
-const [tfjsPath, torchPath] = process.argv.slice(2);
+const read = (p) => (p && existsSync(p) && readFileSync(p, 'utf8').trim() ? JSON.parse(readFileSync(p, 'utf8')) : null);
+const [tfjsPath, torchPath, wholeBatchPath] = process.argv.slice(2);
 const tfjs = read(tfjsPath);
 const torch = read(torchPath);
+// Rows timed with whole batches of 32 (run.sh FULL_BATCH=1) follow the lab's own micro-batch rows.
+const wholeBatch = read(wholeBatchPath);
+if (tfjs && wholeBatch) tfjs.rows.push(...wholeBatch.rows);
 const header = ['size', 'method', 'tfjs ms/step', 'micro-batch', 'peak tf bytes', 'PyTorch ms/step', 'tfjs/PyTorch'];
 const lines = [];
 for (const r of tfjs?.rows ?? []) {

@@ -28,4 +28,4 @@ fi
 echo "== PyTorch CUDA =="
 timeout "${TORCH_TIMEOUT:-180}" python3 scripts/bench_torch.py --device cuda --sizes 112,224 --reps 5 --warmup 2 --threads 16 > "$out/gpu-torch.json"
 echo "torch exit: $?"
-/tmp/gpu/node scripts/gpu/report.mjs "$out/gpu-tfjs.json" "$out/gpu-torch.json" | tee "$out/gpu-table.txt"
+/tmp/gpu/node scripts/gpu/report.mjs "$out/gpu-tfjs.json" "$out/gpu-torch.json" "$out/gpu-tfjs-batch32.json" | tee "$out/gpu-table.txt"

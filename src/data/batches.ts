@@ -33,7 +33,7 @@ export interface BatchStreamStats {
 }
 
 /** Train batches read ahead of the one being consumed (see BatchStream.pending). */
-const TRAIN_PREFETCH = 2;
+const TRAIN_PREFETCH = 3;
 
 export class BatchStream {
   imagesRead = 0;
@@ -49,9 +49,9 @@ export class BatchStream {
   private position = 0;
   private readonly random: () => number;
   /**
-   * Train batches already requested, oldest first. Two in flight, not one: a WASM step blocks the worker's
-   * event loop, so a read's IndexedDB callbacks only run between steps; with one batch ahead they ran inside
-   * next()'s wait (7.7 % of a 103 ms step in the bench), with two they run while the older one is consumed.
+   * Train batches already requested, oldest first. Several in flight, not one: a WASM step blocks the worker's
+   * event loop, so a read's IndexedDB callbacks only run between steps. With one batch ahead they ran inside
+   * next()'s wait (7.7 % of a 103 ms tiny-preset step in the bench), with two ~5 %, with three 1.6-2.4 %.
    */
   private readonly pending: Promise<Batch>[] = [];
 

@@ -22,5 +22,5 @@ export function bceWithLogitsSum(logits: tf.Tensor2D, targets: tf.Tensor2D, mask
 
 /** The denominator of the mean: entries that count (at least 1, so an all-masked batch gives loss 0). */
 export function bceCount(targets: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar {
-  return mask ? (tf.maximum(tf.sum(mask), 1) as tf.Scalar) : tf.scalar(targets.size);
+  return mask ? tf.tidy(() => tf.maximum(tf.sum(mask), 1) as tf.Scalar) : tf.scalar(targets.size);
 }

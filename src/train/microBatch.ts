@@ -16,13 +16,15 @@ const GIB = 2 ** 30;
 
 /**
  * Activation memory one gradient pass may use on `backend`. WASM's heap ends at 4 GiB and also holds the
- * weights, their gradients and up to two optimizer moments (16 bytes per parameter); a page cannot see a
- * GPU's memory size, and tfjs's WebGPU buffer pool never shrinks, so WebGPU stays at 2 GiB.
+ * weights, their gradients and up to two optimizer moments (16 bytes per parameter); WebGL and the CPU backend
+ * get the same rule (they run only when WASM cannot). A page cannot see a GPU's memory size, and tfjs's WebGPU
+ * buffer pool never shrinks, so WebGPU stays at 2 GiB. The linear probe is split like the other methods: its
+ * frozen forward pass runs in one tf.tidy, which holds all of the pass's intermediates until it ends.
  */
 export function activationBudgetBytes(backend: string, cfg: VitConfig): number {
   if (backend === 'webgpu') return 2 * GIB;
-  const { backbone, head, fcNorm } = countVitParams(cfg);
-  return Math.max(0.25 * GIB, Math.min(2.5 * GIB, 3.5 * GIB - 16 * (backbone + head + fcNorm)));
+  const { backbone, head } = countVitParams(cfg); // backbone includes fc_norm
+  return Math.max(0.25 * GIB, Math.min(2.5 * GIB, 3.5 * GIB - 16 * (backbone + head)));
 }
 
 /** Estimated bytes of intermediates one image adds to a training step. */
@@ -32,9 +34,13 @@ export function activationBytesPerImage(cfg: VitConfig): number {
   return 4 * cfg.depth * perBlock;
 }
 
-/** The largest divisor of `batch` whose estimated activations fit `budgetBytes` (at least 1). */
+/**
+ * Images per gradient pass: the whole batch when its estimated activations fit `budgetBytes`, else the fewest
+ * passes that fit, with the images spread evenly over them (the last pass may hold fewer).
+ */
 export function chooseMicroBatch(cfg: VitConfig, batch: number, budgetBytes: number): number {
   const fits = Math.max(1, Math.floor(budgetBytes / activationBytesPerImage(cfg)));
-  for (let m = Math.min(batch, fits); m > 1; m--) if (batch % m === 0) return m;
-  return 1;
+  if (fits >= batch) return batch;
+  const passes = Math.ceil(batch / fits);
+  return Math.ceil(batch / passes);
 }

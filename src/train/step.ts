@@ -33,7 +33,7 @@ export interface StepInputs {
 /**
  * Loss and gradients of the trainable tensors, keyed by their names. Caller owns the returned tensors.
  *
- * `microBatch` < batch accumulates the gradients over equal slices of the batch (gradient accumulation):
+ * `microBatch` < batch accumulates the gradients over slices of that many images (gradient accumulation):
  * tfjs keeps every intermediate of a gradient computation alive until it ends, so a ViT-Ti step at 224 px,
  * batch 32, would need ~11 GiB, past WASM's 4 GiB heap. Each slice's summed loss is divided by the count of the
  * whole batch, so loss and gradients are those of the whole batch up to float rounding; only the random draws
@@ -47,15 +47,19 @@ export function lossAndGradients(
   microBatch?: number,
 ): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const batch = inputs.x.shape[0];
+  if (microBatch !== undefined && !(Number.isInteger(microBatch) && microBatch >= 1)) {
+    throw new Error(`micro-batch must be a whole number >= 1, got ${microBatch}`);
+  }
   const slice = microBatch && microBatch < batch ? microBatch : batch;
-  if (batch % slice !== 0) throw new Error(`micro-batch ${slice} does not divide the batch of ${batch}`);
   if (slice === batch) return sliceGradients(model, trainable, inputs, forward, null);
   const count = bceCount(inputs.y, inputs.mask);
   let loss: tf.Scalar | null = null;
   const grads: Record<string, tf.Tensor> = {};
   for (let start = 0; start < batch; start += slice) {
+    // The last slice may be shorter: every slice is divided by the whole batch's count, so it is still exact.
+    const size = Math.min(slice, batch - start);
     const part = tf.tidy(() => {
-      const rows = <T extends tf.Tensor>(t: T) => tf.slice(t, start, slice) as T;
+      const rows = <T extends tf.Tensor>(t: T) => tf.slice(t, start, size) as T;
       const mask = inputs.mask ? rows(inputs.mask) : undefined;
       return sliceGradients(model, trainable, { x: rows(inputs.x), y: rows(inputs.y), mask }, forward, count);
     });

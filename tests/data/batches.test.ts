@@ -76,17 +76,17 @@ describe('BatchStream, train mode', () => {
     expect(await take(c)).not.toEqual(first);
   });
 
-  test('prefetch: the next two batches are read while the caller works on the current one', async () => {
+  test('prefetch: the next three batches are read while the caller works on the current one', async () => {
     const s = stream('train', 'train', 8);
     await s.init();
     await s.next();
     await sleep(50); // the caller "trains"; no next() call is made meanwhile
-    expect(s.imagesRead).toBe(24); // the served batch and two read ahead
+    expect(s.imagesRead).toBe(32); // the served batch and three read ahead
     const waitedBefore = s.msWaiting;
     await s.next();
     expect(s.msWaiting - waitedBefore).toBeLessThan(20); // served from a prefetched batch
     await sleep(50);
-    expect(s.stats()).toMatchObject({ batchesServed: 2, imagesRead: 32 });
+    expect(s.stats()).toMatchObject({ batchesServed: 2, imagesRead: 40 });
   });
 
   test('a split smaller than the batch fills the batch from consecutive epochs', async () => {

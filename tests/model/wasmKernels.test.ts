@@ -67,10 +67,24 @@ describe('WASM Slice replacement', () => {
   ];
   it.each(SLICES)('%j from %j size %j', async (shape, begin, size) => {
     const x = tf.randomNormal(shape, 0, 1, 'float32', 7);
+    const before = tf.engine().backend.numDataIds();
     const got = tf.slice(x, begin, size);
+    expect(tf.engine().backend.numDataIds()).toBe(before + 1);
     expect(got.shape).toEqual(size);
     expect(Array.from(await got.data())).toEqual(sliceByHand((await x.data()) as Float32Array, shape, begin, size));
     tf.dispose([x, got]);
+  });
+
+  it('slices int32 and bool tensors too', async () => {
+    const ints = tf.range(0, 24, 1, 'int32').reshape([4, 6]);
+    const got = tf.slice(ints, [1, 2], [2, 3]);
+    expect(got.dtype).toBe('int32');
+    expect(Array.from(await got.data())).toEqual([8, 9, 10, 14, 15, 16]);
+    const bools = tf.tensor2d([[true, false, true], [false, true, false]], [2, 3], 'bool');
+    const row = tf.slice(bools, [1, 0], [1, 3]);
+    expect(row.dtype).toBe('bool');
+    expect(Array.from(await row.data())).toEqual([0, 1, 0]);
+    tf.dispose([ints, got, bools, row]);
   });
 
   it('split and its gradient (concat) round-trip through it', async () => {
@@ -81,9 +95,10 @@ describe('WASM Slice replacement', () => {
     expect(Array.from(await parts[1].data())).toEqual(sliceByHand(xs, [7, 9], [0, 2], [7, 3]));
     const back = tf.concat(parts, 1);
     expect(Array.from(await back.data())).toEqual(Array.from(xs));
-    const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.split(t, 3, 0)[1], 2)))(tf.randomNormal([6, 2]));
+    const input = tf.randomNormal([6, 2]);
+    const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.split(t, 3, 0)[1], 2)))(input);
     expect(Array.from(await grad.data())).toEqual([0, 0, 0, 0, 2, 2, 2, 2, 0, 0, 0, 0]);
-    tf.dispose([x, ...parts, back, grad]);
+    tf.dispose([x, ...parts, back, input, grad]);
   });
 });
 
@@ -99,6 +114,11 @@ const CASES: [number[], number[], boolean, boolean][] = [
   [[2, 3, 40, 40], [2, 3, 40, 32], true, false],
   [[2, 3, 40, 32], [2, 3, 40, 40], true, false],
   [[4, 5, 7], [4, 7, 3], false, false],
+  // small batches left to the stock loop, with each transpose; both transposed on the per-entry path; 3-D batch of 1
+  [[4, 7, 5], [4, 7, 3], true, false],
+  [[4, 5, 7], [4, 3, 7], false, true],
+  [[2, 3, 32, 40], [2, 3, 40, 32], true, true],
+  [[1, 30, 20], [1, 20, 10], false, false],
   // broadcast batch axes
   [[1, 5, 7], [4, 3, 7], false, true],
   [[2, 5, 7], [7, 3], false, false],
@@ -122,6 +142,13 @@ describe('WASM BatchMatMul replacement', () => {
       scale = Math.max(scale, Math.abs(want[i]));
     }
     expect(err / scale).toBeLessThan(1e-5);
+    tf.dispose([a, b]);
+  });
+
+  it('rejects mismatched inner dimensions like the stock kernel', () => {
+    const a = tf.zeros([2, 3, 40, 40]);
+    const b = tf.zeros([2, 3, 30, 40]);
+    expect(() => tf.matMul(a, b)).toThrow(/inner shapes/);
     tf.dispose([a, b]);
   });
 
