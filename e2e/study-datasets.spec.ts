@@ -135,3 +135,26 @@ test('the full real NIH index (112,120 rows) parses in the browser and its count
   await expect(note).toContainText('112,120 rows, 30,805 patients');
   await expect(note).toContainText('Hernia 227');
 });
+
+test('the full real CheXpert train.csv (223,414 rows) parses in the browser and its counts are shown', async ({ page, watch }) => {
+  void watch;
+  // The folder as Stanford ships CheXpert-v1.0-small, with the real train.csv (from the shared data beside the
+  // repository, as CI has it) and two images at paths the CSV lists (real radiographs from the Kermany sample).
+  const { gunzipSync } = await import('node:zlib');
+  const { mkdir, writeFile, copyFile } = await import('node:fs/promises');
+  const root = path.join(test.info().outputPath('chexpert-full-index'), 'CheXpert-v1.0-small');
+  const shared = path.resolve('..', 'shared', 'data');
+  await mkdir(root, { recursive: true });
+  await writeFile(path.join(root, 'train.csv'), gunzipSync(await readFile(path.join(shared, 'real-index', 'chexpert_train.csv.gz'))));
+  const kermany = path.join(shared, 'kermany-pneumonia-224', 'dataset', 'train', 'NORMAL');
+  for (const [i, source] of ['IM-0747-0001.jpeg', 'NORMAL2-IM-0555-0001.jpeg'].entries()) {
+    const dir = path.join(root, 'train', `patient0000${i + 1}`, 'study1');
+    await mkdir(dir, { recursive: true });
+    await copyFile(path.join(kermany, source), path.join(dir, 'view1_frontal.jpg'));
+  }
+  await page.goto('/?backend=wasm');
+  await expect(page.getByRole('button', { name: 'Start training' })).toBeVisible();
+  await page.getByLabel('Choose dataset folder').setInputFiles(path.dirname(root));
+  await expect(page.getByText(/Ingested 2 images/)).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByText(/train\.csv: 223,414 rows, 64,540 patients, 191,027 frontal; 2 with an image/)).toBeVisible();
+});

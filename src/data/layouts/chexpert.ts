@@ -180,10 +180,14 @@ async function parse(files: FileEntry[], rawOptions: Record<string, unknown> = {
       }
     }
     problems.push(...summariseProblems(withoutImage, `CSV row has no image in the dropped folder`, csv.path));
+    // The whole CSV's counts, also for rows whose images were not dropped (a user checks the download with them).
+    const f = (n: number) => n.toLocaleString('en-US');
+    const patients = new Set(index.rows.map((r) => r.patientId)).size;
+    const frontal = index.rows.filter((r) => r.frontal).length;
     notes.push(
-      `${csv.path}: ${index.rows.length.toLocaleString('en-US')} rows` +
-        (options.frontalOnly ? `, ${index.skippedLateral.toLocaleString('en-US')} lateral views left out` : '') +
-        `, ${(index.rows.length - withoutImage.length).toLocaleString('en-US')} with an image (split '${chexpertSplitOf(name)}').`,
+      `${csv.path}: ${f(index.rows.length)} rows, ${f(patients)} patients, ${f(frontal)} frontal` +
+        (options.frontalOnly ? ` (${f(index.skippedLateral)} lateral views left out)` : '') +
+        `; ${f(index.rows.length - withoutImage.length)} with an image (split '${chexpertSplitOf(name)}').`,
     );
   }
   const orphans = files.filter((f) => isImage(f.path) && !used.has(f));
