@@ -15,6 +15,7 @@ import type { Method } from '../../src/model/config';
 import { measureTrainingSteps, type BenchRow } from '../../src/harness/trainingSteps';
 import type { ForwardGolden } from '../../src/harness/numerics';
 import { compareWithGolden, gradientSelfCheck } from '../../src/train/selfCheck';
+import { FORWARD_FIXTURES } from '../../tests/model/goldenFixtures';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   const selfCheck = await gradientSelfCheck();
   console.log(`gradient self-check: ${selfCheck.ok ? 'passed' : 'FAILED'} (max relative error ${selfCheck.maxRelError.toExponential(2)})`);
   const numerics: { fixture: string; method: string; logits: number; maxGrad: number }[] = [];
-  for (const fixture of ['vit_gray_lora_qv', 'vit_rgb_lora_wide', 'vit_rgb_lora_k_rslora']) {
+  for (const fixture of FORWARD_FIXTURES) {
     // Run from the repository root (run.sh does): the bundle lives elsewhere, the fixtures stay in the repo.
     const g = JSON.parse(readFileSync(`tests/fixtures/golden/${fixture}.json`, 'utf8')) as ForwardGolden;
     for (const method of Object.keys(g.results) as Method[]) {

@@ -49,20 +49,22 @@ function normalize<T extends tf.Tensor>(x: T, eps: number): T {
  * tfjs's chain rule through the five ops keeps each of their [M, 4D] outputs alive until the step ends.
  */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  const op = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
-    const cdf = tf.mul(tf.add(tf.erf(tf.mul(t, Math.SQRT1_2)), 1), 0.5);
-    save([t, cdf]);
-    return {
-      value: tf.mul(t, cdf),
-      gradFunc: (dy, saved) => {
-        const [xs, phiCdf] = saved;
-        const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-        return tf.mul(dy as tf.Tensor, tf.add(phiCdf, tf.mul(xs, pdf)));
-      },
-    };
-  }) as CustomGradient);
-  return op(x) as T;
+  return geluOp(x) as T;
 }
+
+// Built once: gelu runs in every block of every step.
+const geluOp = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
+  const cdf = tf.mul(tf.add(tf.erf(tf.mul(t, Math.SQRT1_2)), 1), 0.5);
+  save([t, cdf]);
+  return {
+    value: tf.mul(t, cdf),
+    gradFunc: (dy, saved) => {
+      const [xs, phiCdf] = saved;
+      const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+      return tf.mul(dy as tf.Tensor, tf.add(phiCdf, tf.mul(xs, pdf)));
+    },
+  };
+}) as CustomGradient);
 
 /**
  * Stochastic depth (timm's drop_path): zero a residual branch for whole samples with probability p and
