@@ -17,13 +17,13 @@ export function torchRowFor(torch, size, method) {
 
 /** The one table: browser rows, then the PyTorch rows as their own backend "torch-cpu". */
 export function formatTable(rows, torch) {
-  const header = ['backend', 'size', 'method', 'ms/step', 'img/s', 'micro-batch', 'peak tf bytes', 'optimizer state', 'kernels', 'reps', 'PyTorch ms', 'tfjs/PyTorch'];
+  const header = ['backend', 'size', 'method', 'ms/step', 'img/s', 'micro-batch', 'peak tf bytes', 'optimizer state', 'kernels', 'matmul GMAC', 'reps', 'PyTorch ms', 'tfjs/PyTorch'];
   const lines = rows.map((r) => {
     const t = torchRowFor(torch, r.imgSize, r.method);
-    return [r.backend, `${r.imgSize}px`, r.method, fmt(r.msMedian, 0), fmt(r.imagesPerSec, 2), r.microBatch ?? '-', bytes(r.peakBytes), bytes(r.optimizerStateBytes), r.kernelsPerStep, `${r.reps}/${r.repsRequested}`, t ? fmt(t.msMedian, 0) : '-', t ? fmt(r.msMedian / t.msMedian, 2) : '-'];
+    return [r.backend, `${r.imgSize}px`, r.method, fmt(r.msMedian, 0), fmt(r.imagesPerSec, 2), r.microBatch ?? '-', bytes(r.peakBytes), bytes(r.optimizerStateBytes), r.kernelsPerStep, r.matmulMacs === undefined ? '-' : fmt(r.matmulMacs / 1e9, 2), `${r.reps}/${r.repsRequested}`, t ? fmt(t.msMedian, 0) : '-', t ? fmt(r.msMedian / t.msMedian, 2) : '-'];
   });
   for (const t of torch?.rows ?? []) {
-    lines.push([`torch-cpu (${torch.threads} thr)`, `${t.size}px`, t.method, fmt(t.msMedian, 0), fmt(t.imagesPerSec, 2), '-', '-', bytes(t.optimizerStateBytes), '-', `${t.reps}/${t.repsRequested}`, fmt(t.msMedian, 0), '1.00']);
+    lines.push([`torch-cpu (${torch.threads} thr)`, `${t.size}px`, t.method, fmt(t.msMedian, 0), fmt(t.imagesPerSec, 2), '-', '-', bytes(t.optimizerStateBytes), '-', '-', `${t.reps}/${t.repsRequested}`, fmt(t.msMedian, 0), '1.00']);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
   return [pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map((l) => pad(l, widths))].join('\n');
@@ -43,6 +43,10 @@ export function targetLines(rows, torch) {
     if (!lora || !fft) continue;
     const ratio = lora.msMedian / fft.msMedian;
     out.push(`LoRA step / FFT step on ${backend} @${size}px = ${ratio.toFixed(2)} (target <= 0.7): ${verdict(ratio <= 0.7)}`);
+    if (lora.matmulMacs && fft.matmulMacs) {
+      const floor = lora.matmulMacs / fft.matmulMacs;
+      out.push(`  floor: LoRA / FFT matmul multiply-adds @${size}px = ${floor.toFixed(3)} (${fmt(lora.matmulMacs / 1e9, 2)} / ${fmt(fft.matmulMacs / 1e9, 2)} GMAC; the step ratio if only multiply-adds cost time, all at one speed)`);
+    }
     const state = (100 * lora.optimizerStateBytes) / fft.optimizerStateBytes;
     out.push(`LoRA optimizer state / FFT on ${backend} @${size}px = ${state.toFixed(2)} % (target <= 2 %): ${verdict(state <= 2)}`);
   }

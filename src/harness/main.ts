@@ -16,6 +16,14 @@ const harness = {
     const { runTrainingBench } = await import('./bench');
     return runTrainingBench(options);
   },
+  /** One ViT training step profiled kernel by kernel on `backend`, activated as the lab does (scripts/profile_browser.mjs). */
+  async profileStep(backend: 'webgpu' | 'wasm' | 'webgl' | 'cpu', options: Record<string, unknown>, top = 30) {
+    const { prepareBackend } = await import('./bench');
+    const { formatStepProfile, profileTrainingStep } = await import('./profileStep');
+    await prepareBackend(backend);
+    const profile = await profileTrainingStep(options as unknown as import('./profileStep').ProfileOptions);
+    return { profile, text: formatStepProfile(profile, top) };
+  },
   /** Decode + resize of the files on <input id="bench-files"> with the lab's DecodePool (scripts/bench.mjs). */
   async decodeBench(options: Record<string, unknown>) {
     const { runDecodeBench } = await import('./benchIngest');

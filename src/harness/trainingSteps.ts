@@ -17,6 +17,7 @@ import { trainableVariables, trainStep, type StepInputs } from '../train/step';
 import { activationBudgetBytes, chooseMicroBatch } from '../train/microBatch';
 import type { Optimizer } from '../train/optimizers';
 import { makeOptimizer } from '../train/makeOptimizer';
+import { matmulMacs } from './matmulWork';
 import type { BackendName } from '../workers/protocol';
 
 export interface BenchRow {
@@ -37,6 +38,8 @@ export interface BenchRow {
   trainableTensors: number;
   /** Kernels one step dispatches (from the profiled step): LoRA skips the frozen weights' gradient kernels. */
   kernelsPerStep: number;
+  /** Multiply-adds of the profiled step's matrix products (matmulWork.ts). */
+  matmulMacs: number;
   /** The three kernels of the profiled step that allocated the most, to show where peakBytes comes from. */
   largestKernels: { name: string; bytesAdded: number; outputShapes: number[][] }[];
   reps: number;
@@ -120,6 +123,7 @@ export async function measureTrainingSteps(o: BenchOptions): Promise<BenchRow[]>
         optimizerStateBytes: optimizer.stateBytes(),
         trainableTensors: trainable.size,
         kernelsPerStep: profile.kernels.length,
+        matmulMacs: matmulMacs(profile.kernels),
         largestKernels: [...profile.kernels]
           .sort((a, b) => b.bytesAdded - a.bytesAdded)
           .slice(0, 3)

@@ -11,6 +11,7 @@ import type { Method } from '../../src/model/config';
 import { goldenTensor, modelFromGolden } from '../../src/train/selfCheck';
 import { lossAndGradients, trainableVariables } from '../../src/train/step';
 import { loadForward } from '../model/goldenFixtures';
+import { kernelMacs, matmulMacs } from '../../src/harness/matmulWork';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -21,6 +22,8 @@ const MATMUL = 'BatchMatMul';
 
 interface StepProfile {
   matMuls: number;
+  /** multiply-adds of all matrix products, as the benchmark counts them (src/harness/matmulWork.ts) */
+  macs: number;
   /** multiply-adds x 2 of all MatMul kernels: 2 * size(a) * n for a: [..., m, k] (either transpose), out [..., m, n] */
   matMulFlops: number;
   kernels: number;
@@ -52,6 +55,7 @@ async function profileStep(method: Method): Promise<StepProfile> {
   }, 0);
   return {
     matMuls: matMuls.length,
+    macs: matmulMacs(info.kernels),
     matMulFlops: flops,
     kernels: info.kernels.length,
     // a batched matmul of rank 3 with batch 1 is a 2-D product; drop the leading 1 to compare with weight shapes
@@ -70,7 +74,50 @@ function frozenWeightShapes(): string[] {
   return [...out];
 }
 
+/**
+ * The multiply-adds a step cannot do without, counted from the architecture (not from tfjs): forward products,
+ * then the backward products each method needs. Grayscale input: the patch product has C = 1.
+ */
+function necessaryMacs(method: Method): number {
+  const { imgSize, patchSize: p, embedDim: d, depth, numHeads: heads, mlpRatio, numClasses: k } = g.config;
+  const batch = g.input.shape[0];
+  const n = (imgSize / p) ** 2;
+  const tokens = batch * (n + 1);
+  const linears = tokens * (3 * d * d + d * d + 2 * d * mlpRatio * d); // qkv, proj, fc1, fc2 of one block
+  const attention = batch * heads * (n + 1) ** 2 * (d / heads); // one of QK^T, PV (or of their 4 gradients)
+  const patch = batch * n * p * p * d;
+  const head = batch * d * k;
+  const forward = patch + depth * (linears + 2 * attention) + head;
+  // every method trains head and fc_norm: the head's weight gradient and its input gradient
+  if (method === 'linear') return forward + 2 * head;
+  // all weight gradients (the patch kernel's too) and all input gradients but the image's
+  if (method === 'fft') return forward + 2 * head + patch + depth * (2 * linears + 4 * attention);
+  // LoRA on q and v of the fused qkv, one product through A_cat [2r, D] and one through B_cat [3D, 2r] per block
+  const rank = 2 * g.lora.r;
+  const adapterForward = tokens * d * rank + tokens * rank * 3 * d;
+  // backward per block: the B_cat and A_cat gradients, the gradient into `down`, the input gradient through A_cat
+  const adapterBackward = 2 * tokens * 3 * d * rank + 2 * tokens * rank * d;
+  // input gradients of the frozen linears and attention, except block 0's qkv and adapter input (nothing below trains)
+  const block0Input = tokens * 3 * d * d + tokens * rank * d;
+  return forward + 2 * head + depth * (adapterForward + linears + 4 * attention + adapterBackward) - block0Input;
+}
+
 describe('frozen tensors get no gradient work', () => {
+  it.each(['lora', 'fft', 'linear'] as const)('%s: the matrix products do exactly the multiply-adds the method needs', async (method) => {
+    const p = await profileStep(method);
+    expect(p.macs).toBe(necessaryMacs(method));
+  });
+
+  it('counts a product\'s multiply-adds whatever its transposes and batch', () => {
+    const mm = (a: number[], b: number[], out: number[]) => kernelMacs({ name: 'BatchMatMul', inputShapes: [a, b], outputShapes: [out] });
+    expect(mm([5, 7], [7, 3], [5, 3])).toBe(105);
+    expect(mm([7, 5], [7, 3], [5, 3])).toBe(105); // transposeA
+    expect(mm([5, 7], [3, 7], [5, 3])).toBe(105); // transposeB
+    expect(mm([2, 4, 5, 7], [2, 4, 7, 3], [2, 4, 5, 3])).toBe(8 * 105);
+    expect(mm([1, 5, 7], [6, 7, 3], [6, 5, 3])).toBe(6 * 105); // broadcast batch
+    expect(kernelMacs({ name: 'Add', inputShapes: [[5, 7], [5, 7]], outputShapes: [[5, 7]] })).toBe(0);
+  });
+
   it('a LoRA step runs no weight-gradient MatMul of a frozen matrix, and fewer MatMul FLOPs than an FFT step', async () => {
     const fft = await profileStep('fft');
     const lora = await profileStep('lora');
