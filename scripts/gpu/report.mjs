@@ -22,7 +22,11 @@ console.log('ViT-Ti/16, batch 32, SGD momentum 0.9, medians after warm-up');
 console.log([pad(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(pad)].join('\n'));
 const lora = (s) => tfjs?.rows?.find((r) => r.imgSize === s && r.method === 'lora');
 const fft = (s) => tfjs?.rows?.find((r) => r.imgSize === s && r.method === 'fft');
-for (const s of [112, 224]) if (lora(s) && fft(s)) console.log(`LoRA step / FFT step on tfjs-WebGPU @${s}px = ${(lora(s).msMedian / fft(s).msMedian).toFixed(2)}`);
+for (const s of [112, 224]) {
+  if (!lora(s) || !fft(s)) continue;
+  const floor = lora(s).matmulMacs && fft(s).matmulMacs ? ` (matmul multiply-add floor ${(lora(s).matmulMacs / fft(s).matmulMacs).toFixed(3)})` : '';
+  console.log(`LoRA step / FFT step on tfjs-WebGPU @${s}px = ${(lora(s).msMedian / fft(s).msMedian).toFixed(2)}${floor}`);
+}
 if (tfjs?.numerics) {
   const worst = tfjs.numerics.reduce((m, n) => ({ logits: Math.max(m.logits, n.logits), grad: Math.max(m.grad, n.maxGrad) }), { logits: 0, grad: 0 });
   console.log(`numerics vs PyTorch goldens on this GPU: logits max rel. error ${worst.logits.toExponential(2)} (tol 1e-5), gradients ${worst.grad.toExponential(2)} (tol 1e-4)`);

@@ -102,6 +102,20 @@ describe('WASM Slice replacement', () => {
   });
 });
 
+describe('WASM Identity replacement', () => {
+  it('a clone shares memory and outlives its source', async () => {
+    const x = tf.randomNormal([5, 7], 0, 1, 'float32', 31);
+    const values = Array.from(await x.data());
+    const before = tf.engine().backend.numDataIds();
+    const copy = tf.clone(x);
+    expect(tf.engine().backend.numDataIds()).toBe(before); // no new buffer
+    x.dispose();
+    expect(Array.from(await copy.data())).toEqual(values);
+    copy.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(before - 1);
+  });
+});
+
 const CASES: [number[], number[], boolean, boolean][] = [
   // 2-D: forward (x W^T), input gradient (dy W), weight gradient (dy^T x), and both transposed
   [[64, 24], [40, 24], false, true],
@@ -156,6 +170,27 @@ describe('WASM BatchMatMul replacement', () => {
     expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc.name).toBe('fast');
     expect(tf.getKernel('Slice', 'wasm')?.kernelFunc.name).toBe('slice');
     expect(tf.getKernel('SplitV', 'wasm')?.kernelFunc.name).toBe('split');
+    expect(tf.getKernel('Identity', 'wasm')?.kernelFunc.name).toBe('identity');
+  });
+
+  it('per-entry products leave their inputs intact and free what they allocate, run after run', async () => {
+    const a = tf.randomNormal([2, 3, 40, 40], 0, 1, 'float32', 21);
+    const b = tf.randomNormal([2, 3, 40, 32], 0, 1, 'float32', 22);
+    const aBefore = Array.from(await a.data());
+    const bBefore = Array.from(await b.data());
+    const before = tf.engine().backend.numDataIds();
+    const firstProduct = tf.matMul(a, b);
+    const first = await firstProduct.array();
+    firstProduct.dispose();
+    // a second product of other tensors in between reuses the memory the first one freed
+    tf.tidy(() => tf.matMul(tf.randomNormal([6, 40, 40]), tf.randomNormal([6, 40, 32]))).dispose();
+    const product = tf.matMul(a, b);
+    expect(await product.array()).toEqual(first);
+    product.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    expect(Array.from(await a.data())).toEqual(aBefore);
+    expect(Array.from(await b.data())).toEqual(bBefore);
+    tf.dispose([a, b]);
   });
 
   const g = loadForward(FORWARD_FIXTURES[0]);
