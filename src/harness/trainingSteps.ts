@@ -88,7 +88,7 @@ export async function measureTrainingSteps(o: BenchOptions): Promise<BenchRow[]>
   for (const method of o.methods ?? (['lora', 'fft', 'linear'] as Method[])) {
     const cfg = makeVitConfig(preset, 14, { imgSize });
     // The lab's own rule (the trainer worker uses the same): the whole batch when it fits, else accumulation.
-    const microBatch = o.microBatch ?? chooseMicroBatch(cfg, batch, activationBudgetBytes(o.backend, cfg));
+    const microBatch = o.microBatch ?? chooseMicroBatch(cfg, batch, activationBudgetBytes(o.backend, cfg), method);
     const model = new VitModel(cfg, initVitParams(cfg, 1));
     if (method === 'lora') model.lora = LoraAdapter.create(cfg, { ...STUDY_LORA, r: 8, lora_dropout: 0 }, 2);
     const optimizer = makeOptimizer({ optimizer: o.optimizer ?? 'sgd', momentum: 0.9, weightDecay: 0.05, layerDecay: 1 }, cfg.depth);

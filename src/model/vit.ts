@@ -69,7 +69,10 @@ export class VitModel {
       let hidden = tf.reshape(tokens, [batch * t, cfg.embedDim]) as tf.Tensor2D; // [B*T, D]
       for (let i = 0; i < cfg.depth; i++) {
         const rate = opts.training && opts.dropPathRate ? (opts.dropPathRate * i) / Math.max(1, cfg.depth - 1) : 0;
-        hidden = this.block(i, hidden, batch, t, opts.training ?? false, rate);
+        const input = hidden;
+        // One scope per block: its intermediates are released when the block ends instead of when the whole forward
+        // pass does. Under a gradient tape the tensors the backward pass needs are kept by the tape itself.
+        hidden = tf.tidy(() => this.block(i, input, batch, t, opts.training ?? false, rate));
       }
       return tf.mean(tf.slice(tf.reshape(hidden, [batch, t, cfg.embedDim]), [0, 1, 0], [batch, t - 1, cfg.embedDim]), 1) as tf.Tensor2D; // [B, D]
     });

@@ -67,7 +67,7 @@ const api: TrainerApi = {
     if (adapter) pendingAdapter = null;
     lastRun = { model: built.model, config, labels: built.manifest.labels, datasetName: built.manifest.name };
     emit({ type: 'log', level: 'info', message: `Backbone: ${built.initialisationNote}` });
-    const microBatch = chooseMicroBatch(built.vitCfg, config.batchSize, activationBudgetBytes(chosen.name, built.vitCfg));
+    const microBatch = chooseMicroBatch(built.vitCfg, config.batchSize, activationBudgetBytes(chosen.name, built.vitCfg), config.method);
     if (microBatch < config.batchSize) {
       emit({
         type: 'log',

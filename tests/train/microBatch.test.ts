@@ -7,10 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeVitConfig, type Method } from '../../src/model/config';
 import { goldenTensor, modelFromGolden, relativeError } from '../../src/train/selfCheck';
-import { activationBudgetBytes, activationBytesPerImage, chooseMicroBatch } from '../../src/train/microBatch';
+import { activationBudgetBytes, activationBytesPerImage, chooseMicroBatch, forwardBytesPerImage } from '../../src/train/microBatch';
 import { SgdMomentum } from '../../src/train/optimizers';
 import { lossAndGradients, trainableVariables, trainStep } from '../../src/train/step';
 import { FORWARD_FIXTURES, loadForward } from '../model/goldenFixtures';
+import { initVitParams } from '../../src/model/init';
+import { VitModel } from '../../src/model/vit';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -128,6 +130,33 @@ describe('chooseMicroBatch', () => {
     expect(mib(vit112, 32) / 1975).toBeLessThan(1.15);
     expect(mib(vit224, 4) / 1082).toBeGreaterThan(0.85);
     expect(mib(vit224, 4) / 1082).toBeLessThan(1.15);
+  });
+
+  it('runs a linear probe\'s frozen forward pass on the whole batch (no backbone activations kept for a backward pass)', () => {
+    expect(chooseMicroBatch(vit224, 32, activationBudgetBytes('wasm', vit224), 'linear')).toBe(32);
+    expect(chooseMicroBatch(vit224, 32, activationBudgetBytes('wasm', vit224), 'fft')).toBeLessThan(32);
+    const base = makeVitConfig('vit_base_patch16', 14);
+    expect(forwardBytesPerImage(base) * chooseMicroBatch(base, 256, activationBudgetBytes('wasm', base), 'linear')).toBeLessThanOrEqual(activationBudgetBytes('wasm', base));
+  });
+
+  it('a forward pass without a tape holds one block\'s intermediates at a time: its peak does not grow with depth and stays under the estimate', async () => {
+    const perImagePeak = async (depth: number) => {
+      const cfg = makeVitConfig('tiny', 2, { depth });
+      const model = new VitModel(cfg, initVitParams(cfg, 1));
+      const peak = async (batch: number) => {
+        const x = tf.randomNormal([batch, 1, cfg.imgSize, cfg.imgSize], 0, 1, 'float32', 9) as tf.Tensor4D;
+        const info = await tf.profile(() => model.pooledFeatures(x));
+        tf.dispose([x, info.result as tf.Tensor]);
+        return info.peakBytes;
+      };
+      const perImage = ((await peak(12)) - (await peak(4))) / 8;
+      model.dispose();
+      return { perImage, estimate: forwardBytesPerImage(cfg) };
+    };
+    const shallow = await perImagePeak(2);
+    const deep = await perImagePeak(8);
+    expect(deep.perImage).toBeLessThan(1.25 * shallow.perImage);
+    expect(deep.perImage).toBeLessThanOrEqual(deep.estimate);
   });
 
   it('falls back to one image per pass when even one is over budget', () => {
