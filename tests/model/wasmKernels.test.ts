@@ -121,6 +121,9 @@ const CASES: [number[], number[], boolean, boolean][] = [
   [[64, 24], [40, 24], false, true],
   [[64, 40], [40, 24], false, false],
   [[64, 40], [64, 24], true, false],
+  // weight gradients with dy narrower than x (x^T·dy computed, then transposed) and as wide
+  [[50, 8], [50, 48], true, false],
+  [[50, 48], [50, 48], true, false],
   [[12, 30], [20, 12], true, true],
   // attention-shaped batches: above the per-entry threshold, and small ones left to the stock loop
   [[2, 3, 40, 32], [2, 3, 40, 32], false, true],
