@@ -4,12 +4,14 @@
  * target lines on stdout, JSON in bench-out/. Not a test: nothing here asserts a time.
  *
  *   node scripts/bench.mjs [--backends wasm,webgpu,webgl,cpu] [--sizes 112,224] [--methods lora,fft,linear]
- *                          [--reps 3] [--warmup 1] [--budget-s wasm=300,webgpu=60,webgl=60,cpu=60,torch=300]
+ *                          [--reps 3] [--warmup 1] [--budget-s wasm=300,webgpu=60,webgl=60,cpu=60,torch=300,paired=300]
  *                          [--no-build] [--no-torch] [--no-ingest] [--no-stream] [--stream-steps 40]
  *                          [--ingest-repeat 2] [--port 4175] [--wasm-threads N] [--micro-batch N] (the last two: diagnostics)
  *
  * --budget-s takes one number (every backend and PyTorch) or backend=seconds pairs (the rest keep defaults).
  * A backend's budget covers all its rows; a row that does not fit is skipped and printed with the reason.
+ * "paired" is the time per backend for the interleaved LoRA/FFT steps run after its rows, at each size where both
+ * rows were measured (one LoRA step, one FFT step, repeated: the ratio of each round does not drift with the load).
  * Browser: /usr/bin/chromium (CHROME_PATH overrides), headless, through playwright-core.
  */
 import { spawn } from 'node:child_process';
@@ -26,7 +28,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outRoot = join(root, 'bench-out');
 const nihDir = resolve(root, '..', 'shared', 'data', 'nih-sample');
 const PYTHON = '/usr/bin/python3';
-const DEFAULT_BUDGETS = { wasm: 300, webgpu: 60, webgl: 60, cpu: 60, torch: 300 };
+const DEFAULT_BUDGETS = { wasm: 300, webgpu: 60, webgl: 60, cpu: 60, torch: 300, paired: 300 };
 // Seconds a started row may run past its backend's budget before its page is closed.
 const GRACE_S = 30;
 
@@ -146,7 +148,7 @@ async function benchBackendIn(browser, url, backend) {
     started = Date.now(); // the budget is for training steps; start-up and the self-check are not counted
   } catch (error) {
     skip(`${backend} (all rows)`, String(error.message ?? error).split('\n')[0]);
-    return { rows, env: null };
+    return { rows, env: null, paired: [] };
   }
   for (const size of sizes) {
     for (const method of methods) {
@@ -191,7 +193,32 @@ async function benchBackendIn(browser, url, backend) {
       }
     }
   }
-  return { rows, env };
+  const paired = [];
+  for (const size of sizes) {
+    const lora = rows.find((r) => r.imgSize === size && r.method === 'lora');
+    const fft = rows.find((r) => r.imgSize === size && r.method === 'fft');
+    if (!lora || !fft || closedAfterTimeout) continue;
+    const what = `${backend} ${size}px LoRA/FFT interleaved`;
+    const budgetS = budgets.paired;
+    // warm-up of both + one round, from the rows just measured
+    if (2 * (lora.msMedian + fft.msMedian) > budgetS * 1000) {
+      skip(what, `warm-up + one round (~${((2 * (lora.msMedian + fft.msMedian)) / 1000).toFixed(0)} s) does not fit the paired budget of ${budgetS} s`);
+      continue;
+    }
+    log(`${what}: running (${budgetS} s budget)`);
+    try {
+      const options = { backend, imgSize: size, methods: ['lora', 'fft'], batch: 32, warmup, reps, budgetMs: budgetS * 1000, wasmThreads, microBatch };
+      const result = await withTimeout(harness.page.evaluate((o) => window.cxrHarness.benchPaired(o), options), (budgetS + GRACE_S) * 1000, () => {
+        closedAfterTimeout = true;
+        void browser.close().catch(() => undefined);
+      });
+      paired.push(result);
+      log(`${what}: median ratio ${result.medianRatio.toFixed(3)} over ${result.rounds.length} rounds`);
+    } catch (error) {
+      skip(what, `failed: ${String(error.message ?? error).split('\n')[0]}`);
+    }
+  }
+  return { rows, env, paired };
 }
 
 function runPython(script, pyArgs, env = process.env) {
@@ -275,15 +302,17 @@ async function main() {
   try {
     const torch = await benchTorch();
     const rows = [];
+    const paired = [];
     const environments = [];
     for (const backend of list(args.backends)) {
-      const { rows: backendRows, env } = await benchBackend(server.url, backend);
+      const { rows: backendRows, env, paired: backendPaired } = await benchBackend(server.url, backend);
       rows.push(...backendRows);
+      paired.push(...backendPaired);
       if (env) environments.push(env);
     }
     const data = await benchData(server.url);
     const machine = { nproc: cpus().length, cpu: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, chromium: await chromiumVersion() };
-    const record = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt) / 1000, machine, options: { sizes, methods, reps, warmup, budgets }, environments, rows, torch, ...data, skipped };
+    const record = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt) / 1000, machine, options: { sizes, methods, reps, warmup, budgets }, environments, rows, paired, torch, ...data, skipped };
     mkdirSync(outRoot, { recursive: true });
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
     writeFileSync(join(outRoot, `bench-${stamp}.json`), JSON.stringify(record, null, 2));
@@ -293,7 +322,7 @@ async function main() {
     console.log(`ViT-Ti/16 (vit_tiny_patch16), batch 32, SGD momentum 0.9; median of timed steps after ${warmup} warm-up step(s); "reps" = timed/requested.\n`);
     console.log(formatTable(rows, torch));
     console.log('');
-    for (const line of targetLines(rows, torch)) console.log(line);
+    for (const line of targetLines(rows, torch, paired)) console.log(line);
     for (const line of dataLines(data.decode, data.pillow, data.stream)) console.log(line);
     if (skipped.length) {
       console.log('\nSkipped (no number was made up for these):');

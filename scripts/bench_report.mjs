@@ -32,7 +32,7 @@ export function formatTable(rows, torch) {
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
 
 /** The target checks of issue 3, each a computed line (only where both numbers were measured). */
-export function targetLines(rows, torch) {
+export function targetLines(rows, torch, paired = []) {
   const out = [];
   const find = (backend, size, method) => rows.find((r) => r.backend === backend && r.imgSize === size && r.method === method);
   const pairs = [...new Set(rows.map((r) => `${r.backend}|${r.imgSize}`))].map((k) => k.split('|'));
@@ -46,6 +46,12 @@ export function targetLines(rows, torch) {
     if (lora.matmulMacs && fft.matmulMacs) {
       const floor = lora.matmulMacs / fft.matmulMacs;
       out.push(`  floor: LoRA / FFT matmul multiply-adds @${size}px = ${floor.toFixed(3)} (${fmt(lora.matmulMacs / 1e9, 2)} / ${fmt(fft.matmulMacs / 1e9, 2)} GMAC; the step ratio if only multiply-adds cost time, all at one speed)`);
+    }
+    const interleaved = paired.find((p) => p.backend === backend && p.imgSize === size);
+    if (interleaved) {
+      const r = interleaved.medianRatio;
+      const spread = interleaved.rounds.map(([a, b]) => a / b);
+      out.push(`LoRA step / FFT step on ${backend} @${size}px, steps interleaved = ${r.toFixed(2)} (median of ${spread.length} rounds, ${Math.min(...spread).toFixed(2)}-${Math.max(...spread).toFixed(2)}; target <= 0.7): ${verdict(r <= 0.7)}`);
     }
     const state = (100 * lora.optimizerStateBytes) / fft.optimizerStateBytes;
     out.push(`LoRA optimizer state / FFT on ${backend} @${size}px = ${state.toFixed(2)} % (target <= 2 %): ${verdict(state <= 2)}`);

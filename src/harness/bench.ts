@@ -5,9 +5,10 @@
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { chooseBackend, setWasmThreads } from '../workers/backend';
 import type { BackendName } from '../workers/protocol';
-import { measureTrainingSteps, type BenchOptions, type BenchRow } from './trainingSteps';
+import { measurePairedRatio, measureTrainingSteps, type BenchOptions, type BenchRow, type PairedRatio } from './trainingSteps';
+import type { Method } from '../model/config';
 
-export type { BenchOptions, BenchRow } from './trainingSteps';
+export type { BenchOptions, BenchRow, PairedRatio } from './trainingSteps';
 
 export interface BenchEnvironment {
   backend: BackendName;
@@ -41,4 +42,11 @@ export async function runTrainingBench(raw: Record<string, unknown>): Promise<Be
   const o = raw as unknown as BenchOptions;
   await prepareBackend(o.backend, o.wasmThreads);
   return measureTrainingSteps(o);
+}
+
+/** Two methods' steps interleaved on one backend (scripts/bench.mjs: LoRA / FFT robust to a drifting machine). */
+export async function runPairedBench(raw: Record<string, unknown>): Promise<PairedRatio> {
+  const o = raw as unknown as BenchOptions & { methods: [Method, Method] };
+  await prepareBackend(o.backend, o.wasmThreads);
+  return measurePairedRatio(o);
 }

@@ -24,6 +24,10 @@ const harness = {
     const profile = await profileTrainingStep(options as unknown as import('./profileStep').ProfileOptions);
     return { profile, text: formatStepProfile(profile, top) };
   },
+  async benchPaired(options: Record<string, unknown>) {
+    const { runPairedBench } = await import('./bench');
+    return runPairedBench(options);
+  },
   /** Decode + resize of the files on <input id="bench-files"> with the lab's DecodePool (scripts/bench.mjs). */
   async decodeBench(options: Record<string, unknown>) {
     const { runDecodeBench } = await import('./benchIngest');

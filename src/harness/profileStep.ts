@@ -43,7 +43,7 @@ export async function profileTrainingStep(o: ProfileOptions): Promise<StepProfil
   const trainable = trainableVariables(model, o.method);
   const optimizer = makeOptimizer({ optimizer: 'sgd', momentum: 0.9, weightDecay: 0.05, layerDecay: 1 }, cfg.depth);
   const x = tf.randomNormal([o.batch, 1, o.imgSize, o.imgSize], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const y = tf.cast(tf.greater(tf.randomUniform([o.batch, 14], 0, 1, 'float32', 4), 0.8), 'float32') as tf.Tensor2D;
+  const y = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([o.batch, 14], 0, 1, 'float32', 4), 0.8), 'float32')) as tf.Tensor2D;
   const step = async () => {
     const loss = trainStep(model, trainable, optimizer, { x, y }, 1e-3, {}, o.microBatch);
     await loss.data();

@@ -30,6 +30,8 @@ export interface BenchRow {
   microBatch: number;
   msMedian: number;
   msMin: number;
+  /** Every timed step, in the order run (the median's spread shows how noisy the machine was). */
+  stepTimesMs: number[];
   imagesPerSec: number;
   /** Wall time of the profiled first step (kernel compilation and state allocation included). */
   warmupMs: number;
@@ -77,6 +79,51 @@ async function timedStep(model: VitModel, trainable: Map<string, tf.Variable>, o
   return performance.now() - t0;
 }
 
+/** A model, its optimizer and fixed random inputs for one method's steps, as the lab would set them up. */
+interface MethodSetup {
+  microBatch: number;
+  optimizer: Optimizer;
+  trainable: Map<string, tf.Variable>;
+  step(): Promise<number>;
+  dispose(): void;
+}
+
+function setUpMethod(o: BenchOptions, method: Method): MethodSetup {
+  const preset = o.preset ?? 'vit_tiny_patch16';
+  const imgSize = o.imgSize ?? 224;
+  const batch = o.batch ?? 32;
+  const cfg = makeVitConfig(preset, 14, { imgSize });
+  // The lab's own rule (the trainer worker uses the same): the whole batch when it fits, else accumulation.
+  const microBatch = o.microBatch ?? chooseMicroBatch(cfg, batch, activationBudgetBytes(o.backend, cfg), method);
+  const model = new VitModel(cfg, initVitParams(cfg, 1));
+  if (method === 'lora') model.lora = LoraAdapter.create(cfg, { ...STUDY_LORA, r: 8, lora_dropout: 0 }, 2);
+  const optimizer = makeOptimizer({ optimizer: o.optimizer ?? 'sgd', momentum: 0.9, weightDecay: 0.05, layerDecay: 1 }, cfg.depth);
+  const trainable = trainableVariables(model, method);
+  const x = tf.randomNormal([batch, 1, imgSize, imgSize], 0, 1, 'float32', 3) as tf.Tensor4D;
+  const y = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([batch, 14], 0, 1, 'float32', 4), 0.8), 'float32')) as tf.Tensor2D;
+  return {
+    microBatch,
+    optimizer,
+    trainable,
+    step: () => timedStep(model, trainable, optimizer, { x, y }, microBatch),
+    dispose() {
+      tf.dispose([x, y]);
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** The first (warm-up) step under tf.profile, then `warmup - 1` more plain ones. */
+async function warmUp(s: MethodSetup, warmup: number): Promise<{ warmupMs: number; profile: Awaited<ReturnType<typeof tf.profile>> }> {
+  let warmupMs = 0;
+  const profile = await tf.profile(async () => {
+    warmupMs = await s.step();
+  });
+  for (let i = 1; i < warmup; i++) await s.step();
+  return { warmupMs, profile };
+}
+
 export async function measureTrainingSteps(o: BenchOptions): Promise<BenchRow[]> {
   const preset = o.preset ?? 'vit_tiny_patch16';
   const imgSize = o.imgSize ?? 224;
@@ -86,26 +133,14 @@ export async function measureTrainingSteps(o: BenchOptions): Promise<BenchRow[]>
   const deadline = performance.now() + (o.budgetMs ?? Number.POSITIVE_INFINITY);
   const rows: BenchRow[] = [];
   for (const method of o.methods ?? (['lora', 'fft', 'linear'] as Method[])) {
-    const cfg = makeVitConfig(preset, 14, { imgSize });
-    // The lab's own rule (the trainer worker uses the same): the whole batch when it fits, else accumulation.
-    const microBatch = o.microBatch ?? chooseMicroBatch(cfg, batch, activationBudgetBytes(o.backend, cfg), method);
-    const model = new VitModel(cfg, initVitParams(cfg, 1));
-    if (method === 'lora') model.lora = LoraAdapter.create(cfg, { ...STUDY_LORA, r: 8, lora_dropout: 0 }, 2);
-    const optimizer = makeOptimizer({ optimizer: o.optimizer ?? 'sgd', momentum: 0.9, weightDecay: 0.05, layerDecay: 1 }, cfg.depth);
-    const trainable = trainableVariables(model, method);
-    const x = tf.randomNormal([batch, 1, imgSize, imgSize], 0, 1, 'float32', 3) as tf.Tensor4D;
-    const y = tf.cast(tf.greater(tf.randomUniform([batch, 14], 0, 1, 'float32', 4), 0.8), 'float32') as tf.Tensor2D;
+    const s = setUpMethod(o, method);
     try {
-      let warmupMs = 0;
-      const profile = await tf.profile(async () => {
-        warmupMs = await timedStep(model, trainable, optimizer, { x, y }, microBatch);
-      });
-      for (let i = 1; i < warmup; i++) await timedStep(model, trainable, optimizer, { x, y }, microBatch);
+      const { warmupMs, profile } = await warmUp(s, warmup);
       const times: number[] = [];
       while (times.length < reps) {
         // Always one timed step; more only while the budget has room for another of the same length.
         if (times.length > 0 && performance.now() + times[times.length - 1] > deadline) break;
-        times.push(await timedStep(model, trainable, optimizer, { x, y }, microBatch));
+        times.push(await s.step());
       }
       const ms = median(times);
       rows.push({
@@ -114,14 +149,15 @@ export async function measureTrainingSteps(o: BenchOptions): Promise<BenchRow[]>
         preset,
         imgSize,
         batch,
-        microBatch,
+        microBatch: s.microBatch,
         msMedian: ms,
         msMin: Math.min(...times),
+        stepTimesMs: times,
         imagesPerSec: (batch * 1000) / ms,
         warmupMs,
         peakBytes: profile.peakBytes,
-        optimizerStateBytes: optimizer.stateBytes(),
-        trainableTensors: trainable.size,
+        optimizerStateBytes: s.optimizer.stateBytes(),
+        trainableTensors: s.trainable.size,
         kernelsPerStep: profile.kernels.length,
         matmulMacs: matmulMacs(profile.kernels),
         largestKernels: [...profile.kernels]
@@ -132,11 +168,47 @@ export async function measureTrainingSteps(o: BenchOptions): Promise<BenchRow[]>
         repsRequested: reps,
       });
     } finally {
-      x.dispose();
-      y.dispose();
-      optimizer.dispose();
-      model.dispose();
+      s.dispose();
     }
   }
   return rows;
+}
+
+export interface PairedRatio {
+  backend: BackendName;
+  imgSize: number;
+  /** [numerator, denominator], e.g. ['lora', 'fft'] */
+  methods: [Method, Method];
+  /** Step times of each round: one step of each method, back to back. */
+  rounds: [number, number][];
+  /** Median over rounds of (numerator step / denominator step). */
+  medianRatio: number;
+}
+
+/**
+ * The ratio of two methods' step times with their steps interleaved (A, B, A, B, ...) after both warmed up, so a
+ * machine whose speed drifts (other people's jobs on a shared 2-core machine) slows both sides of every ratio
+ * alike; the per-row medians of measureTrainingSteps run minutes apart. Both models live at once: between steps
+ * each holds only its weights, optimizer state and inputs.
+ */
+export async function measurePairedRatio(o: BenchOptions & { methods: [Method, Method] }): Promise<PairedRatio> {
+  const warmup = Math.max(1, o.warmup ?? 1);
+  const reps = Math.max(1, o.reps ?? 5);
+  const deadline = performance.now() + (o.budgetMs ?? Number.POSITIVE_INFINITY);
+  const setups: MethodSetup[] = [];
+  try {
+    for (const method of o.methods) setups.push(setUpMethod(o, method));
+    for (const s of setups) await warmUp(s, warmup);
+    const rounds: [number, number][] = [];
+    while (rounds.length < reps) {
+      const last = rounds[rounds.length - 1];
+      if (last && performance.now() + last[0] + last[1] > deadline) break;
+      const a = await setups[0].step();
+      const b = await setups[1].step();
+      rounds.push([a, b]);
+    }
+    return { backend: o.backend, imgSize: o.imgSize ?? 224, methods: o.methods, rounds, medianRatio: median(rounds.map(([a, b]) => a / b)) };
+  } finally {
+    for (const s of setups) s.dispose();
+  }
 }
