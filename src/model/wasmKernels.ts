@@ -21,6 +21,10 @@
  * product per batch entry (ViT-Ti attention at 112 and 224 px: 6 ms instead of 19 ms per [32, 3, 50, 50] x
  * [32, 3, 50, 64] product), and leaves small batched products to the stock loop.
  * A whole FFT step at 112 px went from 31 s to 5 s.
+ *
+ * tfjs-wasm caches XNNPACK's packed copy of the second operand per tensor id (not per shape). Every operand packed
+ * here is a batch-of-one tensor in its own last-two-dims shape, or a fresh transpose or copy, so a cached entry is
+ * only ever met again with the shape it was packed in.
  */
 import * as tf from '@tensorflow/tfjs';
 
