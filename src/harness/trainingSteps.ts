@@ -26,7 +26,7 @@ export interface BenchRow {
   preset: VitPresetName;
   imgSize: number;
   batch: number;
-  /** Images per gradient pass (gradients accumulated over batch / microBatch passes). */
+  /** Images per gradient pass (gradients accumulated over ceil(batch / microBatch) passes). */
   microBatch: number;
   msMedian: number;
   msMin: number;

@@ -97,7 +97,7 @@ export type TrainerMessage =
 
 /** The JSON saved by "Download metrics" (documented in README). */
 export interface MetricsLog {
-  /** microBatch: images per gradient pass (gradients are accumulated over batchSize / microBatch passes). */
+  /** microBatch: images per gradient pass (gradients are accumulated over ceil(batchSize / microBatch) passes; the last may hold fewer). */
   config: RunConfig & { backend: BackendName; initialisationNote: string; microBatch: number };
   labels: string[];
   steps: StepRecord[];

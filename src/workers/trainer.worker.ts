@@ -72,7 +72,7 @@ const api: TrainerApi = {
       emit({
         type: 'log',
         level: 'info',
-        message: `Gradients are accumulated over ${config.batchSize / microBatch} passes of ${microBatch} images: a whole batch of ${config.batchSize} at ${built.vitCfg.imgSize} px would not fit the ${chosen.name} backend's memory.`,
+        message: `Gradients are accumulated over ${Math.ceil(config.batchSize / microBatch)} passes of at most ${microBatch} images: a whole batch of ${config.batchSize} at ${built.vitCfg.imgSize} px would not fit the ${chosen.name} backend's memory.`,
       });
     }
     const s = new TrainingSession({
