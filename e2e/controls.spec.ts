@@ -1,6 +1,6 @@
 /** Long work can be paused, resumed, stopped and cancelled, and what was done is kept. */
-import type { MetricsLog } from '../src/workers/protocol';
 import { configureRun, downloadJson, expect, loadDemo, statusText, test, waitForFinish, waitForStep } from './lab';
+import type { MetricsLog } from '../src/run/records';
 
 test('Pause holds the training, Resume continues it, Stop ends it early and keeps its metrics', async ({ page, watch }) => {
   void watch;

@@ -1,5 +1,5 @@
-import type { MetricsLog } from '../src/workers/protocol';
 import { configureRun, downloadJson, expect, loadDemo, mean, statusText, test, waitForFinish } from './lab';
+import type { MetricsLog } from '../src/run/records';
 
 test('demo dataset -> LoRA on the tiny preset on WebGPU: the loss falls and per-label AUROC is charted', async ({ page, watch }) => {
   void watch;

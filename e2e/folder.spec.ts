@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { MetricsLog } from '../src/workers/protocol';
 import { configureRun, downloadJson, expect, test, waitForFinish } from './lab';
+import type { MetricsLog } from '../src/run/records';
 
 const FOLDER = path.resolve('e2e/fixtures/xray-folder');
 

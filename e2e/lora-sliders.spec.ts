@@ -1,5 +1,5 @@
-import type { MetricsLog } from '../src/workers/protocol';
 import { configureRun, downloadJson, expect, loadDemo, statusText, test, waitForFinish, waitForStep } from './lab';
+import type { MetricsLog } from '../src/run/records';
 
 test('moving rank 4 -> 8 and alpha mid-run changes the running training without restarting it', async ({ page, watch }) => {
   void watch;

@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Page } from '@playwright/test';
-import type { MetricsLog } from '../src/workers/protocol';
 import { configureRun, downloadJson, expect, loadDemo, test, waitForFinish } from './lab';
+import type { MetricsLog } from '../src/run/records';
 
 /** Clicks a download button and keeps the file under the name the page gave it. */
 async function download(page: Page, button: string): Promise<{ name: string; file: string }> {

@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import type { Method } from '../src/model/config';
-import { installWasmKernels } from '../src/model/wasmKernels';
+import { installWasmKernels } from '../src/backends/wasmKernels';
 import { formatStepProfile, profileTrainingStep } from '../src/harness/profileStep';
+import type { Method } from '../src/run/loraConfig';
 
 const [method = 'fft', size = '112', batchArg = '32', backend = 'wasm', microArg] = process.argv.slice(2).filter((a) => a !== '--');
 

@@ -11,11 +11,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import type { Method } from '../../src/model/config';
 import { measureTrainingSteps, type BenchRow } from '../../src/harness/trainingSteps';
 import type { ForwardGolden } from '../../src/harness/numerics';
 import { compareWithGolden, gradientSelfCheck } from '../../src/train/selfCheck';
 import { FORWARD_FIXTURES } from '../../tests/model/goldenFixtures';
+import type { Method } from '../../src/run/loraConfig';
 
 const { values: args } = parseArgs({
   options: {

@@ -5,9 +5,9 @@
  * - eval: one pass over at most maxImages images in a fixed (seeded) order; the last batch is padded by repeating
  *   its rows and says how many are real in `valid`.
  */
-import { mulberry32, shuffleInPlace } from './splits';
-import { getImages, getKeys, sharedLabDb, type LabDb } from './store';
-import type { Batch, Split, StoredImage } from './types';
+import { getImages, getKeys, sharedLabDb, type LabDb } from '../storage/datasets';
+import type { Batch, Split, StoredImage } from '../run/datasets';
+import { mulberry32, shuffleInPlace } from '../run/random';
 
 export interface BatchStreamOptions {
   datasetId: string;

@@ -3,7 +3,7 @@
  * into FileEntry[]: paths relative to the chosen root, '/'-separated, the root folder's name kept as the first
  * segment, sorted by path. Every source goes through the same ingest afterwards.
  */
-import type { FileEntry } from './types';
+import type { FileEntry } from '../run/datasets';
 
 const IGNORED_NAMES = new Set(['__macosx', 'thumbs.db', 'desktop.ini']);
 

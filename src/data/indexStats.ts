@@ -3,7 +3,7 @@
  * (positives / labelled, with -1 "ignore" cells counted apart). Works on index rows alone, so a full 112k-row
  * index can be summarised before a single image is decoded.
  */
-import type { LabelValue, Split } from './types';
+import type { LabelValue, Split } from '../run/datasets';
 
 export interface IndexedItem {
   labels: readonly LabelValue[];

@@ -5,8 +5,9 @@
 import { parseDataset } from './layouts/registry';
 import { datasetIdFor, splitStats } from './manifest';
 import { assignSplits, selectFraction, type SplitFractions } from './splits';
-import { getManifest, hasKeys, putImages, putManifest, sharedLabDb, type LabDb } from './store';
-import type { DatasetEntry, DatasetManifest, FileEntry, IngestProgress, IngestResult, Problem, StoredImage } from './types';
+import { getManifest, hasKeys, putImages, putManifest, sharedLabDb, type LabDb } from '../storage/datasets';
+import type { DatasetEntry } from './types';
+import type { DatasetManifest, FileEntry, IngestProgress, IngestResult, Problem, StoredImage } from '../run/datasets';
 
 export interface IngestOptions {
   name: string;

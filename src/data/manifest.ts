@@ -1,8 +1,8 @@
 /**
  * What a manifest says about its dataset: a stable id and the per-split counts / label positives.
  */
-import { hashString } from './splits';
-import { SPLITS, type LabelValue, type Split } from './types';
+import { SPLITS, type LabelValue, type Split } from '../run/datasets';
+import { hashString } from '../run/random';
 
 /**
  * Same folder + same settings -> same id, so dropping a folder again resumes or reuses the stored images

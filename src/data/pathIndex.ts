@@ -4,7 +4,7 @@
  * drop that folder, its parent or a sub-folder. Matching is therefore: exact path under a base folder first,
  * else a unique path-suffix match on whole segments; several candidates are reported, never picked at random.
  */
-import type { FileEntry, Problem } from './types';
+import type { FileEntry, Problem } from '../run/datasets';
 
 export function segmentsOf(path: string): string[] {
   return path.split(/[\\/]/).filter((s) => s.length > 0 && s !== '.');

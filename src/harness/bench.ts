@@ -3,10 +3,10 @@
  * the backend as the lab does, then measures with trainingSteps.ts.
  */
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { chooseBackend, setWasmThreads } from '../workers/backend';
-import type { BackendName } from '../workers/protocol';
+import { chooseBackend, setWasmThreads } from '../lab/backend';
 import { measurePairedRatio, measureTrainingSteps, type BenchOptions, type BenchRow, type PairedRatio } from './trainingSteps';
-import type { Method } from '../model/config';
+import type { BackendName } from '../run/backends';
+import type { Method } from '../run/loraConfig';
 
 export type { BenchOptions, BenchRow, PairedRatio } from './trainingSteps';
 

@@ -10,17 +10,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchStream } from '../data/batches';
 import { ingestDataset } from '../data/ingest';
-import type { FileEntry, IngestResult } from '../data/types';
-import { makeVitConfig, STUDY_LORA, type Method, type VitPresetName } from '../model/config';
+import { makeVitConfig, type VitPresetName } from '../run/vitConfig';
 import { initVitParams } from '../model/init';
 import { LoraAdapter } from '../model/lora';
 import { VitModel } from '../model/vit';
 import { TrainingSession } from '../train/session';
 import { makeOptimizer } from '../train/makeOptimizer';
 import { DecodePool, defaultPoolSize } from '../workers/decodePool';
-import type { RunConfig, StepRecord } from '../workers/protocol';
 import { prepareBackend } from './bench';
-
+import type { RunConfig, StepRecord } from '../run/records';
+import { STUDY_LORA, type Method } from '../run/loraConfig';
+import type { FileEntry, IngestResult } from '../run/datasets';
 const INPUT_ID = 'bench-files';
 
 function chosenFiles(): File[] {

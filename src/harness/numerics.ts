@@ -6,7 +6,6 @@
  * Goldens are fetched from the page's own origin (Vite `?url` assets), not bundled into the app.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LoraConfig, Method } from '../model/config';
 import { AdamW, SgdMomentum, type Optimizer } from '../train/optimizers';
 import { paramGroupFor } from '../train/paramGroups';
 import {
@@ -18,14 +17,14 @@ import {
   relativeError,
   type GoldenModelCase,
   type GoldenResult,
-  type GoldenTensor,
+  type GoldenTensor, 
 } from '../train/selfCheck';
 import { trainStep, trainableVariables } from '../train/step';
 import grayQvUrl from '../../tests/fixtures/golden/vit_gray_lora_qv.json?url';
 import rgbWideUrl from '../../tests/fixtures/golden/vit_rgb_lora_wide.json?url';
 import rgbKRsUrl from '../../tests/fixtures/golden/vit_rgb_lora_k_rslora.json?url';
 import optimizerUrl from '../../tests/fixtures/golden/optimizer_steps.json?url';
-
+import type { LoraConfig, Method } from '../run/loraConfig';
 export type HarnessBackend = 'webgpu' | 'wasm' | 'cpu';
 
 export interface GoldenCheck {

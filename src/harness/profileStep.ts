@@ -5,12 +5,13 @@
  * scripts/profile_browser.mjs (the harness page in Chromium).
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeVitConfig, STUDY_LORA, type Method, type VitPresetName } from '../model/config';
+import { makeVitConfig, type VitPresetName } from '../run/vitConfig';
 import { initVitParams } from '../model/init';
 import { LoraAdapter } from '../model/lora';
 import { VitModel } from '../model/vit';
 import { makeOptimizer } from '../train/makeOptimizer';
 import { trainableVariables, trainStep } from '../train/step';
+import { STUDY_LORA, type Method } from '../run/loraConfig';
 
 export interface ProfileOptions {
   method: Method;

@@ -9,7 +9,7 @@
  * and kept out of the median. Timed steps then run while `budgetMs` allows one more; a row says how many it got.
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeVitConfig, STUDY_LORA, type Method, type VitPresetName } from '../model/config';
+import { makeVitConfig, type VitPresetName } from '../run/vitConfig';
 import { initVitParams } from '../model/init';
 import { LoraAdapter } from '../model/lora';
 import { VitModel } from '../model/vit';
@@ -18,7 +18,8 @@ import { activationBudgetBytes, chooseMicroBatch } from '../train/microBatch';
 import type { Optimizer } from '../train/optimizers';
 import { makeOptimizer } from '../train/makeOptimizer';
 import { matmulMacs } from './matmulWork';
-import type { BackendName } from '../workers/protocol';
+import type { BackendName } from '../run/backends';
+import { STUDY_LORA, type Method } from '../run/loraConfig';
 
 export interface BenchRow {
   backend: BackendName;

@@ -4,14 +4,15 @@
  * upload one tensor at a time with progress, writing each to the IndexedDB cache on the way.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { VitConfig } from '../model/config';
-import { initParam, vitParamShapes } from '../model/init';
-import { BackboneCacheWriter, backboneIdOf, indexedDbAvailable, listCachedBackbones, openCachedBackbone } from './backboneCache';
-import { type CheckpointReader, numel, readRange } from './checkpointReader';
+import type { VitConfig } from '../run/vitConfig';
+import { initParam } from '../model/init';
+import { BackboneCacheWriter, backboneIdOf, indexedDbAvailable, listCachedBackbones, openCachedBackbone } from '../storage/backbones';
+import { type CheckpointReader, numel, readRange } from '../formats/checkpointReader';
 import { type BackboneHint, CheckpointError, type CheckpointSummary, planCheckpoint } from './checkpointFilter';
 import { resamplePosEmbed } from './posEmbed';
-import { openPth } from './pth';
-import { openSafetensors } from './safetensors';
+import { openPth } from '../formats/pth';
+import { openSafetensors } from '../formats/safetensors';
+import { vitParamShapes } from '../run/paramShapes';
 
 export { type BackboneHint, type CheckpointSummary, CheckpointError, planCheckpoint } from './checkpointFilter';
 

@@ -4,9 +4,9 @@
  * the architecture inferred from shapes, pos_embed marked for resampling, everything else reported.
  * Works on names and shapes only, so the decision is made before a single tensor is read.
  */
-import { type VitConfig, validateVitConfig } from '../model/config';
-import { NEW_FOR_FINETUNE, vitParamShapes } from '../model/init';
-import type { CheckpointTensorInfo } from './checkpointReader';
+import { type VitConfig, validateVitConfig } from '../run/vitConfig';
+import type { CheckpointTensorInfo } from '../formats/checkpointReader';
+import { NEW_FOR_FINETUNE, vitParamShapes } from '../run/paramShapes';
 
 export interface BackboneHint {
   numClasses: number;

@@ -2,7 +2,7 @@
  * The project's own pretrained backbone for the demo (scripts/pretrain_mae.py, docs/model-card.md): the 'tiny'
  * preset pretrained by MAE on NIH radiographs, shipped in public/models. It expects MAE normalisation.
  */
-import { NORMALISATION } from '../model/config';
+import { NORMALISATION } from '../run/vitConfig';
 import { type LoadedBackbone, type LoadProgress, loadBackbone } from './checkpoint';
 
 export const DEMO_BACKBONE = {

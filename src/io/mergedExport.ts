@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { VitModel } from '../model/vit';
-import { writeSafetensors } from './safetensors';
+import { writeSafetensors } from '../formats/safetensors';
 
 export interface MergedExportInfo {
   runName: string;

@@ -8,12 +8,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { type LoraConfig, type LoraTargets, type QkvPart, STUDY_LORA, type VitConfig, validateLoraConfig } from '../model/config';
-import { LoraAdapter, loraSites, loraTensorName } from '../model/lora';
+import { type VitConfig } from '../run/vitConfig';
+import { LoraAdapter } from '../model/lora';
 import type { VitModel } from '../model/vit';
 import { fuseQkv, fusedAlpha, orderedParts, splitQkv } from './peftMapping';
-import { type HostTensor, readSafetensors, writeSafetensors } from './safetensors';
-
+import { type HostTensor, readSafetensors, writeSafetensors } from '../formats/safetensors';
+import { type LoraConfig, type LoraTargets, type QkvPart, STUDY_LORA, validateLoraConfig } from '../run/loraConfig';
+import { loraSites, loraTensorName } from '../run/paramShapes';
 export const PEFT_PREFIX = 'base_model.model.';
 export const MODULES_TO_SAVE = ['fc_norm', 'head'] as const;
 const CLASSIFIER_PARAMS = ['fc_norm.weight', 'fc_norm.bias', 'head.weight', 'head.bias'];

@@ -11,8 +11,8 @@
  * A_p = A, B_p = B[rows of p] with rank R for every adapted part, provided the rows of parts the lab does
  * not adapt are zero.
  */
-import type { QkvPart } from '../model/config';
-import type { HostTensor } from './safetensors';
+import type { HostTensor } from '../formats/safetensors';
+import type { QkvPart } from '../run/loraConfig';
 
 export const QKV_ORDER: QkvPart[] = ['q', 'k', 'v'];
 

@@ -4,42 +4,8 @@
  * projection viewed as a Linear (MAE's init), and trunc-normal(2e-5) for the classification head (study.md).
  */
 import * as tf from '@tensorflow/tfjs';
-import { numPatches, type VitConfig } from './config';
-
-export function vitParamShapes(cfg: VitConfig): Map<string, number[]> {
-  const d = cfg.embedDim;
-  const hidden = d * cfg.mlpRatio;
-  const p = cfg.patchSize;
-  const shapes = new Map<string, number[]>();
-  shapes.set('patch_embed.proj.weight', [d, cfg.inChans, p, p]);
-  shapes.set('patch_embed.proj.bias', [d]);
-  shapes.set('cls_token', [1, 1, d]);
-  shapes.set('pos_embed', [1, numPatches(cfg) + 1, d]);
-  for (let i = 0; i < cfg.depth; i++) {
-    const b = `blocks.${i}`;
-    shapes.set(`${b}.norm1.weight`, [d]);
-    shapes.set(`${b}.norm1.bias`, [d]);
-    shapes.set(`${b}.attn.qkv.weight`, [3 * d, d]);
-    shapes.set(`${b}.attn.qkv.bias`, [3 * d]);
-    shapes.set(`${b}.attn.proj.weight`, [d, d]);
-    shapes.set(`${b}.attn.proj.bias`, [d]);
-    shapes.set(`${b}.norm2.weight`, [d]);
-    shapes.set(`${b}.norm2.bias`, [d]);
-    shapes.set(`${b}.mlp.fc1.weight`, [hidden, d]);
-    shapes.set(`${b}.mlp.fc1.bias`, [hidden]);
-    shapes.set(`${b}.mlp.fc2.weight`, [d, hidden]);
-    shapes.set(`${b}.mlp.fc2.bias`, [d]);
-  }
-  shapes.set('fc_norm.weight', [d]);
-  shapes.set('fc_norm.bias', [d]);
-  shapes.set('head.weight', [cfg.numClasses, d]);
-  shapes.set('head.bias', [cfg.numClasses]);
-  return shapes;
-}
-
-/** Parameters a freshly added classifier gets; everything else is the backbone. */
-export const HEAD_PARAM_NAMES = ['head.weight', 'head.bias'] as const;
-export const NEW_FOR_FINETUNE = ['fc_norm.weight', 'fc_norm.bias', 'head.weight', 'head.bias'] as const;
+import type { VitConfig } from '../run/vitConfig';
+import { vitParamShapes } from '../run/paramShapes';
 
 function truncNormal(shape: number[], std: number, seed: number): tf.Tensor {
   // tf.truncatedNormal cuts at 2 std, as torch.nn.init.trunc_normal_ with its default a=-2, b=2 when std=1;

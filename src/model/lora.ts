@@ -5,41 +5,10 @@
  * On the fused qkv each adapted part (q, k, v) has its own A/B pair acting on its third of the output rows.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loraScaling, validateLoraConfig, type LoraConfig, type QkvPart, type VitConfig } from './config';
+import { type VitConfig } from '../run/vitConfig';
 import { mat, truncatedFactors } from './lowRank';
-
-export interface LoraSite {
-  /** timm module path, e.g. 'blocks.3.attn.qkv' */
-  module: string;
-  /** which third of a fused qkv output; null for an unfused Linear */
-  part: QkvPart | null;
-  inFeatures: number;
-  outFeatures: number;
-  /** first output row of the module's weight this adapter writes to */
-  rowOffset: number;
-}
-
-const PART_INDEX: Record<QkvPart, number> = { q: 0, k: 1, v: 2 };
-
-export function loraSites(vitCfg: VitConfig, cfg: LoraConfig): LoraSite[] {
-  const d = vitCfg.embedDim;
-  const hidden = d * vitCfg.mlpRatio;
-  const sites: LoraSite[] = [];
-  const parts = [...cfg.targets.qkv].sort((a, b) => PART_INDEX[a] - PART_INDEX[b]);
-  for (let i = 0; i < vitCfg.depth; i++) {
-    for (const part of parts) {
-      sites.push({ module: `blocks.${i}.attn.qkv`, part, inFeatures: d, outFeatures: d, rowOffset: PART_INDEX[part] * d });
-    }
-    if (cfg.targets.proj) sites.push({ module: `blocks.${i}.attn.proj`, part: null, inFeatures: d, outFeatures: d, rowOffset: 0 });
-    if (cfg.targets.fc1) sites.push({ module: `blocks.${i}.mlp.fc1`, part: null, inFeatures: d, outFeatures: hidden, rowOffset: 0 });
-    if (cfg.targets.fc2) sites.push({ module: `blocks.${i}.mlp.fc2`, part: null, inFeatures: hidden, outFeatures: d, rowOffset: 0 });
-  }
-  return sites;
-}
-
-export function loraTensorName(site: LoraSite, which: 'lora_A' | 'lora_B'): string {
-  return site.part ? `${site.module}.${which}.${site.part}` : `${site.module}.${which}`;
-}
+import { loraScaling, validateLoraConfig, type LoraConfig } from '../run/loraConfig';
+import { type LoraSite, loraSites, loraTensorName } from '../run/paramShapes';
 
 /** torch.nn.init.kaiming_uniform_(a=sqrt(5)) on a [rows, fanIn] weight: U(-1/sqrt(fanIn), 1/sqrt(fanIn)). */
 export function kaimingUniformA(rows: number, fanIn: number, seed: number): tf.Tensor2D {

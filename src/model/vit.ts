@@ -5,10 +5,10 @@
  * Parameters are tf.Variables keyed by timm's names; LoRA lives beside them in a LoraAdapter.
  */
 import * as tf from '@tensorflow/tfjs';
-import { numPatches, validateVitConfig, type VitConfig } from './config';
-import { vitParamShapes } from './init';
+import { numPatches, validateVitConfig, type VitConfig } from '../run/vitConfig';
 import { dropPath, gelu, layerNorm, linear, patchify } from './layers';
 import type { LoraAdapter } from './lora';
+import { vitParamShapes } from '../run/paramShapes';
 
 export interface ForwardOptions {
   /** Enables drop-path and LoRA dropout. */

@@ -7,8 +7,9 @@
  * included): per image and block, about 134 floats per token-channel (every elementwise op allocates a fresh
  * tensor, and the backward pass again) plus about 6 per attention score.
  */
-import type { Method, VitConfig } from '../model/config';
-import { countVitParams } from '../model/params';
+import type { VitConfig } from '../run/vitConfig';
+import { countVitParams } from '../run/paramCount';
+import type { Method } from '../run/loraConfig';
 
 const FLOATS_PER_TOKEN_CHANNEL = 134;
 const FLOATS_PER_ATTENTION_SCORE = 6;

@@ -6,12 +6,12 @@
  * Also holds the small golden-file helpers the test suite and the in-browser harness share.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LoraConfig, Method, VitConfig } from '../model/config';
+import type { VitConfig } from '../run/vitConfig';
 import { LoraAdapter } from '../model/lora';
 import { VitModel } from '../model/vit';
 import { lossAndGradients, trainableVariables } from './step';
 import golden from './selfCheckGolden.json';
-
+import type { LoraConfig, Method } from '../run/loraConfig';
 /** A tensor as the golden files store it: decimal values, or small integers times a power-of-two scale. */
 export type GoldenTensor = { shape: number[]; data: number[] } | { shape: number[]; ints: number[]; scale: number };
 

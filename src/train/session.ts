@@ -9,19 +9,21 @@
  * stays flat across steps, evaluations and rank changes (tests/train/session.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { NORMALISATION, type Method } from '../model/config';
-import { countParams } from '../model/params';
+import { NORMALISATION } from '../run/vitConfig';
+import { countParams } from '../run/paramCount';
 import type { VitModel } from '../model/vit';
-import type { Batch } from '../data/types';
-import type { EvaluationRecord, MetricsLog, ParamCount, RunConfig, RunEvent, RunState, StepRecord, TrainerMessage } from '../workers/protocol';
 import { centreCropBoxes, EVAL_CROP, preprocess, randomResizedCropBoxes, TORCHVISION_RRC } from './augment';
 import { multiLabelAuroc } from './auroc';
 import { bceWithLogits } from './loss';
 import type { Optimizer } from './optimizers';
-import { mulberry32 } from './random';
+import { mulberry32 } from '../run/random';
 import { learningRateAt, scaledLr } from './schedule';
 import { trainableVariables, trainStep } from './step';
 import { yieldToEventLoop } from './yieldToEventLoop';
+import type { EvaluationRecord, MetricsLog, RunConfig, RunEvent, RunState, StepRecord, TrainerMessage } from '../run/records';
+import type { ParamCount } from '../run/paramCount';
+import { type Method } from '../run/loraConfig';
+import type { Batch } from '../run/datasets';
 
 export interface TrainSource {
   next(): Promise<Batch>;

@@ -4,11 +4,11 @@
  * step never computes the weight gradients of frozen matrices (see tests/train/frozenGradients.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Method } from '../model/config';
-import { trainableBaseParams } from '../model/params';
+import { trainableBaseParams } from '../run/paramCount';
 import type { ForwardOptions, VitModel } from '../model/vit';
 import { bceCount, bceWithLogits, bceWithLogitsSum } from './loss';
 import type { Optimizer } from './optimizers';
+import type { Method } from '../run/loraConfig';
 
 /** name -> variable for everything that trains under `method` (LoRA tensors included for 'lora'). */
 export function trainableVariables(model: VitModel, method: Method): Map<string, tf.Variable> {

@@ -3,8 +3,7 @@
  * workers and storage are reached only through the bridge.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { BackendReport } from '../workers/protocol';
-import type { UiBridge } from './bridge';
+import type { UiBridge } from '../workers/client';
 import { BackendStatus } from './components/BackendStatus';
 import { ChartsPanel } from './components/charts/ChartsPanel';
 import { DatasetPanel } from './components/DatasetPanel';
@@ -12,18 +11,19 @@ import { LoraControls } from './components/LoraControls';
 import { ModelFiles, type RunIdentity } from './components/ModelFiles';
 import { ModelPanel } from './components/ModelPanel';
 import { RunControls } from './components/RunControls';
-import { presetForArch } from './checkpointView';
-import { downloadBytes, downloadJson } from './download';
+import { presetForArch } from './view/checkpointView';
+import { downloadBytes, downloadJson } from './view/download';
 import { useBackend, type BackendState } from './hooks/useBackend';
 import { useCheckpoints } from './hooks/useCheckpoints';
 import { useDatasets, type Datasets } from './hooks/useDatasets';
 import { useParamCount } from './hooks/useParamCount';
 import { useTrainerRun } from './hooks/useTrainerRun';
-import { metricsCsvZip } from './metricsCsvZip';
-import { runName } from './runName';
-import { isActive } from './runView';
-import { defaultSettings, settingsProblems, toRunConfig, withImportedAdapter, type LabSettings } from './runSettings';
-import { debounce } from './throttle';
+import { metricsCsvZip } from './view/metricsCsvZip';
+import { runName } from './view/runName';
+import { isActive } from './view/runView';
+import { defaultSettings, settingsProblems, toRunConfig, withImportedAdapter, type LabSettings } from './view/runSettings';
+import { debounce } from './view/throttle';
+import type { BackendReport } from '../run/backends';
 
 /** Outputs assumed for the parameter count before a dataset is chosen: NIH ChestX-ray14's 14 labels. */
 const DEFAULT_NUM_CLASSES = 14;

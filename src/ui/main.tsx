@@ -2,8 +2,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { parseBackendParam } from './backendParam';
-import { createBridge } from './bridge';
+import { parseBackendParam } from './view/backendParam';
+import { createBridge } from '../workers/client';
 import './styles.css';
 
 const bridge = createBridge();

@@ -5,9 +5,9 @@
  * The pixel buffer is transferred back, not copied.
  */
 import * as Comlink from 'comlink';
-import { decodeToGray } from '../data/decode';
-import { preflightImage } from '../data/preflight';
-import { decodeStudyImage } from '../data/studyDecode';
+import { decodeToGray } from '../formats/image/browserDecode';
+import { preflightImage } from '../formats/image/preflight';
+import { decodeStudyImage } from '../formats/image/decodeImage';
 
 const decodeApi = {
   async decode(blob: Blob, size: number): Promise<Uint8Array> {

@@ -9,10 +9,10 @@
  * bundles the `new Worker(new URL(...))` inside decodePool.ts for worker bundles as for the page.
  */
 import * as Comlink from 'comlink';
-import { IngestJobs, type IngestChoices, type IngestSource } from '../data/ingestJobs';
-import type { IngestProgress, IngestResult } from '../data/types';
+import { IngestJobs } from '../lab/ingestJobs';
 import { DecodePool } from './decodePool';
-
+import type { IngestProgress, IngestResult } from '../run/datasets';
+import { type IngestChoices, type IngestSource } from '../run/datasets';
 // Started on the first job only: a worker that is never asked to ingest starts no decode workers.
 let pool: DecodePool | undefined;
 const jobs = new IngestJobs({ decode: (blob, size) => (pool ??= new DecodePool()).decode(blob, size) });

@@ -3,12 +3,12 @@
  * through Comlink; progress goes back through the callback the page passes to start().
  */
 import * as Comlink from 'comlink';
-import { makeVitConfig } from '../model/config';
-import { countParams } from '../model/params';
+import { makeVitConfig } from '../run/vitConfig';
+import { countParams } from '../run/paramCount';
 import { activationBudgetBytes, chooseMicroBatch } from '../train/microBatch';
 import { TrainingSession } from '../train/session';
-import { chooseBackend } from './backend';
-import { buildRun, type PendingAdapter } from './buildRun';
+import { chooseBackend } from '../lab/backend';
+import { buildRun, type PendingAdapter } from '../lab/buildRun';
 import {
   adapterFiles,
   adapterShapeConfig,
@@ -17,11 +17,12 @@ import {
   exportMergedFile,
   importPeftAdapter,
   listCheckpointInfos,
-  loadCheckpointIntoCache,
-} from './modelIo';
-import type { BackendName, BackendReport, RunConfig, TrainerApi, TrainerMessage } from './protocol';
+  loadCheckpointIntoCache, 
+} from '../lab/modelFiles';
+import type { TrainerApi } from './protocol';
 import type { VitModel } from '../model/vit';
-
+import type { BackendName, BackendReport } from '../run/backends';
+import type { RunConfig, TrainerMessage } from '../run/records';
 let choosing: Promise<BackendReport> | null = null;
 
 /** Every call that touches tfjs waits for the backend choice (the page may call before initBackend resolved). */

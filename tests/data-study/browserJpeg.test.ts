@@ -8,7 +8,7 @@ import dicomParser from 'dicom-parser';
 import { decode } from 'fast-png';
 import { chromium } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { browserJpegDecoder, extractJpegFrame } from '../../src/data/dicom';
+import { browserJpegDecoder, extractJpegFrame } from '../../src/formats/image/dicom';
 import { FIXTURES } from './helpers';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chexpertLayout, uncertainPolicyFor } from '../../src/data/layouts/chexpert';
-import type { FileEntry } from '../../src/data/types';
+import { chexpertLayout } from '../../src/data/layouts/chexpert';
 import { memoryFile, realIndexFile, textOfGz } from './helpers';
+import type { FileEntry } from '../../src/run/datasets';
+import { uncertainPolicyFor } from '../../src/run/layoutOptions';
 
 /** The header and first rows of the real train.csv: the layout sees exactly what Stanford ships. */
 let firstLines: string[] | null = null;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'fflate';
-import { isGzip, streamCsvRows, type CsvRow } from '../../src/data/csvStream';
+import { isGzip, streamCsvRows } from '../../src/formats/csvStream';
+import { type CsvRow } from '../../src/run/layoutOptions';
 
 async function collect(blob: Blob, requiredColumns: string[] = []) {
   const rows: CsvRow[] = [];

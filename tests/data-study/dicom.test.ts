@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import dicomParser from 'dicom-parser';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { decodeDicom, extractJpegFrame, type JpegDecoder } from '../../src/data/dicom';
-import { sniffJpeg } from '../../src/data/imageHeader';
+import { decodeDicom, extractJpegFrame, type JpegDecoder } from '../../src/formats/image/dicom';
+import { sniffJpeg } from '../../src/formats/image/imageHeader';
 import { FIXTURES } from './helpers';
 
 const DIR = join(FIXTURES, 'dicom');

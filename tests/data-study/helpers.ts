@@ -2,7 +2,7 @@
 import { existsSync, openAsBlob, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { gunzipSync, unzipSync } from 'fflate';
-import type { FileEntry } from '../../src/data/types';
+import type { FileEntry } from '../../src/run/datasets';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const FIXTURES = join(REPO_ROOT, 'tests', 'fixtures', 'data-study');

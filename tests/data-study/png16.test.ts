@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { decodePngToGray, needsFullRangeDecode, percentileOfSamples, sniffPng } from '../../src/data/png16';
-import { resizeGray } from '../../src/data/resizeGray';
+import { decodePngToGray, needsFullRangeDecode, percentileOfSamples, sniffPng } from '../../src/formats/image/png16';
+import { resizeGray } from '../../src/formats/image/resizeGray';
 import { FIXTURES } from './helpers';
 
 const png16 = new Uint8Array(readFileSync(join(FIXTURES, 'png16', 'padchest_style_16bit.png')));

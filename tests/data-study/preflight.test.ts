@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { preflightImage } from '../../src/data/preflight';
+import { preflightImage } from '../../src/formats/image/preflight';
 import { FIXTURES } from './helpers';
 
 const file = (...parts: string[]) => new Uint8Array(readFileSync(join(FIXTURES, ...parts)));

@@ -1,7 +1,7 @@
 import { openAsBlob } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeStudyImage, type BrowserDecode } from '../../src/data/studyDecode';
+import { decodeStudyImage, type BrowserDecode } from '../../src/formats/image/decodeImage';
 import { FIXTURES } from './helpers';
 
 describe('decodeStudyImage routes each file to the decoder that keeps its content', () => {

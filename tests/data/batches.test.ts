@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BatchStream } from '../../src/data/batches';
-import { putImages, type LabDb } from '../../src/data/store';
-import type { Batch, LabelValue, Split } from '../../src/data/types';
+import { putImages, type LabDb } from '../../src/storage/datasets';
 import { freshDb, sleep, storedImage } from './helpers';
-
+import type { Batch, LabelValue, Split } from '../../src/run/datasets';
 const SIZE = 4;
 const AREA = SIZE * SIZE;
 let db: LabDb;

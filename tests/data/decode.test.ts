@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { rgbaToGray } from '../../src/data/decode';
+import { rgbaToGray } from '../../src/formats/image/browserDecode';
 import { DecodePool, defaultPoolSize, type DecodeEndpoint } from '../../src/workers/decodePool';
 import { sleep } from './helpers';
 

@@ -1,7 +1,7 @@
 /** Shared test helpers for tests/data: fake files and stored images with recognisable content. */
 import 'fake-indexeddb/auto';
-import { openLabDb, type LabDb } from '../../src/data/store';
-import type { FileEntry, LabelValue, Split, StoredImage } from '../../src/data/types';
+import { openLabDb, type LabDb } from '../../src/storage/datasets';
+import type { FileEntry, LabelValue, Split, StoredImage } from '../../src/run/datasets';
 
 /** A FileEntry whose blob holds its own path as text (lets fake decoders know which file they got). */
 export function fakeFile(path: string, content: string = path): FileEntry {

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ingestDataset } from '../../src/data/ingest';
-import { getImages, getKeys, getManifest, countImages, type LabDb } from '../../src/data/store';
-import type { FileEntry, IngestProgress } from '../../src/data/types';
+import { getImages, getKeys, getManifest, countImages, type LabDb } from '../../src/storage/datasets';
 import { fakeFile, freshDb } from './helpers';
-
+import type { FileEntry, IngestProgress } from '../../src/run/datasets';
 const SIZE = 8;
 
 /** Fake decoder: every pixel = the blob's byte length % 256, so stored pixels can be traced back to the file. */

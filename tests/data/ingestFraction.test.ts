@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { ingestDataset } from '../../src/data/ingest';
-import { getKeys } from '../../src/data/store';
-import type { FileEntry } from '../../src/data/types';
+import { getKeys } from '../../src/storage/datasets';
 import { fakeFile, freshDb } from './helpers';
+import type { FileEntry } from '../../src/run/datasets';
 
 const SIZE = 8;
 const decode = async (_blob: Blob, size: number) => new Uint8Array(size * size).fill(7);

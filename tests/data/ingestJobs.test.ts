@@ -1,9 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { IngestJobs } from '../../src/data/ingestJobs';
-import { getKeys, type LabDb } from '../../src/data/store';
-import { SPLITS, type FileEntry, type IngestProgress } from '../../src/data/types';
+import { IngestJobs } from '../../src/lab/ingestJobs';
+import { getKeys, type LabDb } from '../../src/storage/datasets';
 import { fakeFile, freshDb } from './helpers';
-
+import { SPLITS, type FileEntry, type IngestProgress } from '../../src/run/datasets';
 const SIZE = 8;
 
 /** Stored keys of a dataset over all splits. */

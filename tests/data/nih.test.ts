@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { labelsFromFindings, NIH_LABELS, nihLayout } from '../../src/data/layouts/nih';
 import { detectLayout } from '../../src/data/layouts/registry';
-import type { FileEntry } from '../../src/data/types';
 import { fakeFile } from './helpers';
+import type { FileEntry } from '../../src/run/datasets';
 
 const csvText = readFileSync('tests/fixtures/data/Data_Entry_2017_v2020.csv', 'utf8');
 const imageNames = csvText.trim().split('\n').slice(1).map((line) => line.split(',')[0]);

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, test } from 'vitest';
-import { deletePendingIngest, listPendingIngests, openPendingDb, rememberIngest } from '../../src/data/pendingIngests';
+import { deletePendingIngest, listPendingIngests, openPendingDb, rememberIngest } from '../../src/storage/pendingIngests';
 
 let counter = 0;
 const freshPendingDb = () => openPendingDb(`pending-test-${process.pid}-${++counter}`);

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { nihLayout } from '../../src/data/layouts/nih';
-import { assignSplits, carveValidation, hashString, mulberry32, selectFraction, shuffleInPlace } from '../../src/data/splits';
-import type { DatasetEntry, Split } from '../../src/data/types';
+import { assignSplits, carveValidation, selectFraction } from '../../src/data/splits';
+import type { DatasetEntry } from '../../src/data/types';
 import { fakeFile } from './helpers';
+import type { Split } from '../../src/run/datasets';
+import { hashString, mulberry32, shuffleInPlace } from '../../src/run/random';
 
 function entries(n: number, patientsEvery = 3): DatasetEntry[] {
   return Array.from({ length: n }, (_, i) => ({

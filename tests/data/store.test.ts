@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { freshDb, storedImage } from './helpers';
 import {
   countImages, deleteDataset, getImages, getKeys, getManifest, hasKeys, listManifests, openLabDb, putImages, putManifest,
-  sharedLabDb, LAB_DB_NAME,
-} from '../../src/data/store';
-import type { DatasetManifest } from '../../src/data/types';
+  sharedLabDb, LAB_DB_NAME, 
+} from '../../src/storage/datasets';
+import type { DatasetManifest } from '../../src/run/datasets';
 
 function manifest(id: string, createdAt: number): DatasetManifest {
   return {

@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listCachedBackbones } from '../../src/io/backboneCache';
+import { listCachedBackbones } from '../../src/storage/backbones';
 import { CheckpointError, loadBackbone, loadCachedBackbone, openCheckpoint, planCheckpoint, type LoadProgress } from '../../src/io/checkpoint';
 import { resamplePosEmbed } from '../../src/io/posEmbed';
-import { writeSafetensors } from '../../src/io/safetensors';
+import { writeSafetensors } from '../../src/formats/safetensors';
 import { VitModel } from '../../src/model/vit';
 import { fixtureBlob, fixtureTensors, golden, inputs, relativeError } from './helpers';
 

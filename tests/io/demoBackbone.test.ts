@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackbone, openCheckpoint } from '../../src/io/checkpoint';
 import { DEMO_BACKBONE } from '../../src/io/demoBackbone';
-import { makeVitConfig } from '../../src/model/config';
+import { makeVitConfig } from '../../src/run/vitConfig';
 import { VitModel } from '../../src/model/vit';
 
 const FILE = join(__dirname, '..', '..', 'public', DEMO_BACKBONE.path);

@@ -1,7 +1,7 @@
 import { openAsBlob, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readSafetensors, type HostTensor } from '../../src/io/safetensors';
+import { readSafetensors, type HostTensor } from '../../src/formats/safetensors';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'io');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluationsCsv, stepsCsv } from '../../src/io/metricsCsv';
-import type { MetricsLog } from '../../src/workers/protocol';
+import { evaluationsCsv, stepsCsv } from '../../src/run/metricsCsv';
+import type { MetricsLog } from '../../src/run/records';
 
 const log = {
   labels: ['Effusion', 'Mass, left'],

@@ -4,11 +4,11 @@ import { loadBackbone } from '../../src/io/checkpoint';
 import { exportMergedModel } from '../../src/io/mergedExport';
 import { applyImportedAdapter, exportPeftAdapter, importPeftAdapter, unzipPeftAdapter, zipPeftAdapter } from '../../src/io/peft';
 import { fuseQkv, splitQkv } from '../../src/io/peftMapping';
-import type { HostTensor } from '../../src/io/safetensors';
-import type { LoraConfig } from '../../src/model/config';
+import type { HostTensor } from '../../src/formats/safetensors';
 import { LoraAdapter } from '../../src/model/lora';
 import { VitModel } from '../../src/model/vit';
 import { fixtureBlob, fixtureBytes, fixtureTensors, golden, inputs, relativeError } from './helpers';
+import type { LoraConfig } from '../../src/run/loraConfig';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
-import { unpickle } from '../../src/io/pickle';
-import { openPth } from '../../src/io/pth';
+import { unpickle } from '../../src/formats/pickle';
+import { openPth } from '../../src/formats/pth';
 import { fixtureBlob, fixtureBytes, fixtureTensors } from './helpers';
 
 describe('torch.save zip checkpoints', () => {

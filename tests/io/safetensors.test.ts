@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeFloats, halfToFloat } from '../../src/io/dtypes';
-import { openSafetensors, readSafetensors, writeSafetensors } from '../../src/io/safetensors';
+import { decodeFloats, halfToFloat } from '../../src/formats/dtypes';
+import { openSafetensors, readSafetensors, writeSafetensors } from '../../src/formats/safetensors';
 import { fixtureBlob, fixtureBytes, fixtureTensors, golden } from './helpers';
 
 beforeAll(async () => {

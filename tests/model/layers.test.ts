@@ -1,11 +1,11 @@
 /** Pieces the goldens cannot pin down (randomness, ownership): drop-path, patchify order, tensor hygiene. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STUDY_LORA } from '../../src/model/config';
 import { dropPath, patchify } from '../../src/model/layers';
 import { LoraAdapter } from '../../src/model/lora';
 import { goldenTensor, modelFromGolden } from '../../src/train/selfCheck';
 import { loadForward } from './goldenFixtures';
+import { STUDY_LORA } from '../../src/run/loraConfig';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

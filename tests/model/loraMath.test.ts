@@ -6,10 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loraScaling } from '../../src/model/config';
-import { loraTensorName, type LoraAdapter } from '../../src/model/lora';
+import { type LoraAdapter } from '../../src/model/lora';
 import { goldenTensor, goldenValues, modelFromGolden, relativeError } from '../../src/train/selfCheck';
 import { FORWARD_FIXTURES, loadForward, type ForwardGolden } from './goldenFixtures';
+import { loraScaling } from '../../src/run/loraConfig';
+import { loraTensorName } from '../../src/run/paramShapes';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

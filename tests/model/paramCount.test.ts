@@ -4,12 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeVitConfig, STUDY_LORA, type Method } from '../../src/model/config';
-import { countParams, countVitParams } from '../../src/model/params';
+import { makeVitConfig } from '../../src/run/vitConfig';
+import { countParams, countVitParams } from '../../src/run/paramCount';
 import { modelFromGolden } from '../../src/train/selfCheck';
 import { trainableVariables } from '../../src/train/step';
 import { FORWARD_FIXTURES, loadForward } from './goldenFixtures';
-
+import { STUDY_LORA, type Method } from '../../src/run/loraConfig';
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });

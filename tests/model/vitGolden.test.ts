@@ -5,11 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Method } from '../../src/model/config';
 import { compareWithGolden, goldenTensor, goldenValues, modelFromGolden, relativeError } from '../../src/train/selfCheck';
 import { lossAndGradients, trainableVariables } from '../../src/train/step';
 import { bceWithLogits } from '../../src/train/loss';
 import { FORWARD_FIXTURES, loadForward } from './goldenFixtures';
+import type { Method } from '../../src/run/loraConfig';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installWasmKernels } from '../../src/model/wasmKernels';
+import { installWasmKernels } from '../../src/backends/wasmKernels';
 import { compareWithGolden } from '../../src/train/selfCheck';
 import { FORWARD_FIXTURES, loadForward } from './goldenFixtures';
 

@@ -7,11 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Method } from '../../src/model/config';
 import { goldenTensor, modelFromGolden } from '../../src/train/selfCheck';
 import { lossAndGradients, trainableVariables } from '../../src/train/step';
 import { loadForward } from '../model/goldenFixtures';
 import { kernelMacs, matmulMacs } from '../../src/harness/matmulWork';
+import type { Method } from '../../src/run/loraConfig';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

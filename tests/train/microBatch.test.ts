@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeVitConfig, type Method } from '../../src/model/config';
+import { makeVitConfig } from '../../src/run/vitConfig';
 import { goldenTensor, modelFromGolden, relativeError } from '../../src/train/selfCheck';
 import { activationBudgetBytes, activationBytesPerImage, chooseMicroBatch, forwardBytesPerImage } from '../../src/train/microBatch';
 import { SgdMomentum } from '../../src/train/optimizers';
@@ -13,6 +13,7 @@ import { lossAndGradients, trainableVariables, trainStep } from '../../src/train
 import { FORWARD_FIXTURES, loadForward } from '../model/goldenFixtures';
 import { initVitParams } from '../../src/model/init';
 import { VitModel } from '../../src/model/vit';
+import { type Method } from '../../src/run/loraConfig';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

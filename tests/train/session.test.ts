@@ -4,17 +4,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeVitConfig, STUDY_LORA, type Method } from '../../src/model/config';
+import { makeVitConfig } from '../../src/run/vitConfig';
 import { initVitParams } from '../../src/model/init';
 import { LoraAdapter } from '../../src/model/lora';
-import { countParams } from '../../src/model/params';
+import { countParams } from '../../src/run/paramCount';
 import { VitModel } from '../../src/model/vit';
 import { AdamW, SgdMomentum } from '../../src/train/optimizers';
 import { paramGroupFor } from '../../src/train/paramGroups';
-import { mulberry32 } from '../../src/train/random';
+import { mulberry32 } from '../../src/run/random';
 import { TrainingSession, type EvalSource, type TrainSource } from '../../src/train/session';
-import type { Batch } from '../../src/data/types';
-import type { RunConfig, TrainerMessage } from '../../src/workers/protocol';
+import type { RunConfig, TrainerMessage } from '../../src/run/records';
+import { STUDY_LORA, type Method } from '../../src/run/loraConfig';
+import type { Batch } from '../../src/run/datasets';
 
 const SIZE = 16;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adapterFilesProblem } from '../../src/ui/adapterFiles';
+import { adapterFilesProblem } from '../../src/ui/view/adapterFiles';
 
 describe('adapterFilesProblem', () => {
   it.each([

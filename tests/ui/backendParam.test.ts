@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBackendParam } from '../../src/ui/backendParam';
+import { parseBackendParam } from '../../src/ui/view/backendParam';
 
 describe('parseBackendParam', () => {
   it('no parameter: the trainer picks', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aurocBars, downsample, emaSmooth, eventMarkers, latestEvaluation, lossRows, lrRows, macroAurocRows, valLossRows } from '../../src/ui/chartData';
-import type { EvaluationRecord, RunEvent, StepRecord } from '../../src/workers/protocol';
-
+import { aurocBars, downsample, emaSmooth, eventMarkers, latestEvaluation, lossRows, lrRows, macroAurocRows, valLossRows } from '../../src/ui/view/chartData';
+import type { EvaluationRecord, RunEvent, StepRecord } from '../../src/run/records';
 const steps = (losses: number[]): StepRecord[] => losses.map((loss, i) => ({ step: i + 1, loss, lr: 0.01 * (i + 1), ms: 10 }));
 
 function evaluation(step: number, split: EvaluationRecord['split'], auroc: Record<string, number | null>, macroAuroc: number | null): EvaluationRecord {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aurocSummary, lossSummary, lrSummary, macroSummary } from '../../src/ui/chartSummaries';
+import { aurocSummary, lossSummary, lrSummary, macroSummary } from '../../src/ui/view/chartSummaries';
 
 describe('chart summaries for screen readers', () => {
   it('say when there is nothing yet', () => {

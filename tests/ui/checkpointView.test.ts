@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { VIT_PRESETS } from '../../src/model/config';
-import { checkpointLabel, describeArch, formatBytes, presetForArch, progressFraction, progressText } from '../../src/ui/checkpointView';
-import type { CheckpointInfo } from '../../src/workers/protocol';
+import { VIT_PRESETS } from '../../src/run/vitConfig';
+import { checkpointLabel, describeArch, formatBytes, presetForArch, progressFraction, progressText } from '../../src/ui/view/checkpointView';
+import type { CheckpointInfo } from '../../src/run/modelFiles';
 
 const VIT_B = { imgSize: 224, patchSize: 16, embedDim: 768, depth: 12, numHeads: 12 };
 

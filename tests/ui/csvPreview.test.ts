@@ -1,6 +1,6 @@
 import { openAsBlob } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PREVIEW_ROWS, previewCsv, previewCsvs } from '../../src/ui/csvPreview';
+import { PREVIEW_ROWS, previewCsv, previewCsvs } from '../../src/lab/csvPreview';
 import { realIndexFile } from '../data-study/helpers';
 
 const entry = (path: string, text: string) => ({ path, file: new Blob([text]) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DatasetManifest, FileEntry } from '../../src/data/types';
-import { datasetNameFromFiles, pickDefaultDataset, prevalenceRows, totalImages } from '../../src/ui/datasetSummary';
+import { datasetNameFromFiles, pickDefaultDataset, prevalenceRows, totalImages } from '../../src/ui/view/datasetSummary';
+import type { DatasetManifest, FileEntry } from '../../src/run/datasets';
 
 function manifest(id: string, createdAt: number, incomplete?: boolean): DatasetManifest {
   return {

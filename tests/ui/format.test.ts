@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileTimestamp, formatAuroc, formatCount, formatDuration, formatMetric, formatParamStatus, formatPercent, formatRate } from '../../src/ui/format';
+import { fileTimestamp, formatAuroc, formatCount, formatDuration, formatMetric, formatParamStatus, formatPercent, formatRate } from '../../src/ui/view/format';
 
 describe('formatParamStatus (page contract)', () => {
   it('writes the study ViT-B/16 LoRA r=8 count with en-US separators and 3 decimals', () => {

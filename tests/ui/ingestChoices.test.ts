@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHEXPERT_ID, readChexpertIndex } from '../../src/data/layouts/chexpert';
-import { GENERIC_CSV_ID } from '../../src/data/layouts/genericCsv';
-import { SPLIT_FILES_ID } from '../../src/data/layouts/splitFiles';
+import { readChexpertIndex } from '../../src/data/layouts/chexpert';
 import {
   chexpertParserOptions,
   choiceFromPreview,
@@ -10,10 +8,9 @@ import {
   genericCsvProblems,
   parserOptionsByLayout,
   trainFractionOf,
-  uncertainRows,
-  type CsvPreview,
-} from '../../src/ui/ingestChoices';
-
+  uncertainRows 
+} from '../../src/ui/view/ingestChoices';
+import { CHEXPERT_ID, GENERIC_CSV_ID, SPLIT_FILES_ID, type CsvPreview } from '../../src/run/layoutOptions';
 describe('CheXpert choices', () => {
   it('default to the study: 5 labels, its U-Ones / U-Zeros mapping, all views', () => {
     const choice = defaultChexpertChoice();

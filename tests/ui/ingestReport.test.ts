@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DatasetManifest, IngestResult } from '../../src/data/types';
-import { countByReason, ingestReportJson } from '../../src/ui/ingestReport';
-
+import { countByReason, ingestReportJson } from '../../src/ui/view/ingestReport';
+import type { DatasetManifest, IngestResult } from '../../src/run/datasets';
 const manifest: DatasetManifest = {
   id: 'ds',
   name: 'chest_xray',

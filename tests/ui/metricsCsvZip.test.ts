@@ -1,9 +1,9 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { evaluationsCsv, stepsCsv } from '../../src/io/metricsCsv';
-import { metricsCsvZip } from '../../src/ui/metricsCsvZip';
-import { defaultSettings, toRunConfig } from '../../src/ui/runSettings';
-import type { MetricsLog } from '../../src/workers/protocol';
+import { evaluationsCsv, stepsCsv } from '../../src/run/metricsCsv';
+import { metricsCsvZip } from '../../src/ui/view/metricsCsvZip';
+import { defaultSettings, toRunConfig } from '../../src/ui/view/runSettings';
+import type { MetricsLog } from '../../src/run/records';
 
 function metricsLog(): MetricsLog {
   return {

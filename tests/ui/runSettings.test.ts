@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { STUDY_LORA } from '../../src/model/config';
-import { RECIPES, recipeValues } from '../../src/ui/recipes';
-import { defaultSettings, effectivePeakLr, settingsProblems, toRunConfig, withCheckpoint, withImportedAdapter, withMethod, withRecipe } from '../../src/ui/runSettings';
+import { RECIPES, recipeValues } from '../../src/run/recipes';
+import { defaultSettings, effectivePeakLr, settingsProblems, toRunConfig, withCheckpoint, withImportedAdapter, withMethod, withRecipe } from '../../src/ui/view/runSettings';
+import { STUDY_LORA } from '../../src/run/loraConfig';
 
 describe('default settings', () => {
   it('can start as they are: LoRA on the tiny preset from random weights, the study adapter', () => {

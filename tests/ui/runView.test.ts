@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LOG_LINES, appendLog, applyMessage, hasExportableModel, initialRunView, isActive, stepStatusText } from '../../src/ui/runView';
-import type { TrainerMessage } from '../../src/workers/protocol';
+import { MAX_LOG_LINES, appendLog, applyMessage, hasExportableModel, initialRunView, isActive, stepStatusText } from '../../src/ui/view/runView';
+import type { TrainerMessage } from '../../src/run/records';
 
 function fold(messages: TrainerMessage[]) {
   return messages.reduce(applyMessage, initialRunView(100));

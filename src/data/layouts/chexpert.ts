@@ -5,48 +5,12 @@
  * ("CheXpert-v1.0-small/train/patient00001/study1/view1_frontal.jpg"). Cells: 1.0 positive, 0.0 negative,
  * -1.0 uncertain, blank = not mentioned (read as 0, as the study and the CheXpert paper do).
  */
-import type { DatasetEntry, FileEntry, LabelValue, LayoutParser, ParsedDataset, Problem, Split } from '../types';
-import { streamCsvRows } from '../csvStream';
+import type { DatasetEntry, LayoutParser, ParsedDataset } from '../types';
+import { streamCsvRows } from '../../formats/csvStream';
 import { readLabelCell } from '../labelCells';
 import { PathIndex, baseNameOf, dirNameOf, extensionOf, segmentsOf, summariseProblems } from '../pathIndex';
-
-export const CHEXPERT_ID = 'chexpert';
-
-/** The 14 observations in the CSV's column order. */
-export const CHEXPERT_ALL_LABELS = [
-  'No Finding', 'Enlarged Cardiomediastinum', 'Cardiomegaly', 'Lung Opacity', 'Lung Lesion', 'Edema',
-  'Consolidation', 'Pneumonia', 'Atelectasis', 'Pneumothorax', 'Pleural Effusion', 'Pleural Other', 'Fracture',
-  'Support Devices',
-] as const;
-
-/** The 5 competition labels in the study's order (study.md; also the column order of MED-PEFT's split lists). */
-export const CHEXPERT_COMPETITION_LABELS = ['Atelectasis', 'Cardiomegaly', 'Consolidation', 'Edema', 'Pleural Effusion'] as const;
-
-/** What an uncertain (-1) cell becomes: U-Ones -> 1, U-Zeros -> 0, U-Ignore -> -1 (masked in loss and AUROC). */
-export type UncertainPolicy = 'ones' | 'zeros' | 'ignore';
-
-/**
- * The study's mapping (U-Ones for Atelectasis, Edema, Pleural Effusion; U-Zeros for Cardiomegaly, Consolidation),
- * the best per-label choice in the CheXpert paper. It reproduces MED-PEFT's train_1/train_10 labels exactly.
- * Labels outside the five have no study mapping: they default to U-Ignore so no guess enters loss or AUROC.
- */
-export const STUDY_UNCERTAIN_POLICY: Readonly<Record<string, UncertainPolicy>> = {
-  Atelectasis: 'ones',
-  Cardiomegaly: 'zeros',
-  Consolidation: 'zeros',
-  Edema: 'ones',
-  'Pleural Effusion': 'ones',
-};
-const DEFAULT_POLICY_OUTSIDE_STUDY: UncertainPolicy = 'ignore';
-
-export interface ChexpertOptions {
-  /** '5' = competition labels (default), '14' = all observations. */
-  labels?: '5' | '14';
-  /** Per-label override of STUDY_UNCERTAIN_POLICY, by label name. */
-  uncertain?: Partial<Record<string, UncertainPolicy>>;
-  /** Keep only rows whose `Frontal/Lateral` is "Frontal". */
-  frontalOnly?: boolean;
-}
+import type { FileEntry, LabelValue, Problem, Split } from '../../run/datasets';
+import { type UncertainPolicy, type ChexpertOptions, chexpertLabelNames, uncertainPolicyFor, CHEXPERT_ID } from '../../run/layoutOptions';
 
 export interface ChexpertIndexRow {
   /** The CSV's Path cell, as written. */
@@ -67,15 +31,6 @@ export interface ChexpertIndex {
 const PATH_COLUMN = 'Path';
 const VIEW_COLUMN = 'Frontal/Lateral';
 const PATIENT = /(?:^|\/)(patient\d+)(?:\/|$)/;
-
-export function chexpertLabelNames(options: ChexpertOptions = {}): string[] {
-  return options.labels === '14' ? [...CHEXPERT_ALL_LABELS] : [...CHEXPERT_COMPETITION_LABELS];
-}
-
-export function uncertainPolicyFor(label: string, options: ChexpertOptions = {}): UncertainPolicy {
-  return options.uncertain?.[label] ?? STUDY_UNCERTAIN_POLICY[label] ?? DEFAULT_POLICY_OUTSIDE_STUDY;
-}
-
 const POLICY_VALUE: Record<UncertainPolicy, LabelValue> = { ones: 1, zeros: 0, ignore: -1 };
 
 /** `patientNNNNN` from a CheXpert path, the dataset's only patient key. */

@@ -3,9 +3,9 @@
  * `chest_xray/{train,val,test}/{NORMAL,PNEUMONIA}/*.jpeg` or NIH1000 `{train,valid}/{0_normal,1_abnormal}`.
  * An optional split level above the class folders becomes DatasetEntry.split.
  */
-import type { DatasetEntry, FileEntry, LabelValue, LayoutParser, ParsedDataset, Problem } from '../types';
+import type { DatasetEntry, LayoutParser, ParsedDataset } from '../types';
 import { baseName, isImagePath, segmentsOf, splitFromAncestors, splitFromFolderName } from './paths';
-
+import type { FileEntry, LabelValue, Problem } from '../../run/datasets';
 export const CLASS_FOLDERS_ID = 'class-folders';
 
 /** "NORMAL", "0_normal", "No Finding", "no-finding", "negative", "healthy" (any case). */

@@ -3,39 +3,14 @@
  * or one column of '|'-separated finding names (NIH's `Finding Labels` style). `suggestColumns` guesses all of it
  * from the header and a few rows; the UI shows the guess and lets the user change it.
  */
-import type { DatasetEntry, FileEntry, LabelValue, LayoutParser, ParsedDataset, Problem, Split } from '../types';
-import { type CsvRow, streamCsvRows } from '../csvStream';
+import type { DatasetEntry, LayoutParser, ParsedDataset } from '../types';
+import { streamCsvRows } from '../../formats/csvStream';
 import { readLabelCell } from '../labelCells';
 import { PathIndex, baseNameOf, dirNameOf, extensionOf, segmentsOf, summariseProblems } from '../pathIndex';
+import type { FileEntry, LabelValue, Problem, Split } from '../../run/datasets';
+import { type ColumnSuggestion, GENERIC_CSV_ID, type CsvRow, type GenericCsvOptions } from '../../run/layoutOptions';
 
-export const GENERIC_CSV_ID = 'generic-csv';
 const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'dcm'];
-
-export interface GenericCsvOptions {
-  /** Which CSV of the drop (path as dropped); needed only when there are several. */
-  csvPath?: string;
-  pathColumn?: string;
-  /** Binary label columns; each becomes one label named after its column. */
-  labelColumns?: string[];
-  /** Alternatively one column listing findings, e.g. "Cardiomegaly|Effusion". */
-  labelListColumn?: string;
-  labelSeparator?: string;
-  /** For labelListColumn: the label names in order (default: every finding seen, sorted). Others are problems. */
-  labelNames?: string[];
-  /** For labelListColumn: the value meaning "no label positive" (default "No Finding"). */
-  noneLabel?: string;
-  patientColumn?: string;
-  splitColumn?: string;
-}
-
-export interface ColumnSuggestion {
-  pathColumn?: string;
-  labelColumns: string[];
-  labelListColumn?: string;
-  patientColumn?: string;
-  splitColumn?: string;
-}
-
 const SPLIT_VALUES: Record<string, Split> = { train: 'train', training: 'train', val: 'val', valid: 'val', validation: 'val', test: 'test', testing: 'test' };
 /** Columns that hold numbers but are never labels even when a sample happens to be all 0/1. */
 const NOT_A_LABEL = /(^|[^a-z])(id|age|sex|gender|view|width|height|spacing|follow|index|x|y|year|date|time)([^a-z]|$)/i;

@@ -4,9 +4,11 @@
  * Optional `train_val_list.txt` / `test_list.txt` (the official patient-disjoint split) set the split.
  */
 import Papa from 'papaparse';
-import type { DatasetEntry, FileEntry, LabelValue, LayoutParser, ParsedDataset, Problem, Split } from '../types';
-import { carveValidation, mulberry32 } from '../splits';
+import type { DatasetEntry, LayoutParser, ParsedDataset } from '../types';
+import { carveValidation } from '../splits';
 import { baseName, isImagePath, splitFromAncestors } from './paths';
+import type { FileEntry, LabelValue, Problem, Split } from '../../run/datasets';
+import { mulberry32 } from '../../run/random';
 
 export const NIH_ID = 'nih';
 

@@ -1,7 +1,7 @@
 /**
  * Small path helpers shared by the layout parsers. Paths are '/'-separated and relative to the dropped root.
  */
-import type { Split } from '../types';
+import type { Split } from '../../run/datasets';
 
 const IMAGE_EXTENSIONS = new Set(['png', 'jpg', 'jpeg']);
 

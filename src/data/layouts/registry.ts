@@ -2,7 +2,7 @@
  * The known dataset layouts and how one is picked for a dropped folder: every parser scores the path list
  * (cheap, no file reads) and the highest score wins.
  */
-import type { FileEntry, LayoutParser, ParsedDataset } from '../types';
+import type { LayoutParser, ParsedDataset } from '../types';
 import { isIgnoredPath } from '../fileSource';
 import { chexpertLayout } from './chexpert';
 import { classFoldersLayout } from './classFolders';
@@ -10,6 +10,7 @@ import { genericCsvLayout } from './genericCsv';
 import { nihLayout } from './nih';
 import { rsnaLayout } from './rsna';
 import { splitFilesLayout } from './splitFiles';
+import type { FileEntry } from '../../run/datasets';
 
 /** Order matters only for ties (the earlier parser wins). Scores: split files 11, CheXpert/RSNA 10, generic CSV 1. */
 export const LAYOUTS: LayoutParser[] = [splitFilesLayout, nihLayout, chexpertLayout, rsnaLayout, classFoldersLayout, genericCsvLayout];
@@ -52,4 +53,9 @@ export async function parseDataset(files: FileEntry[], options: ParseOptions = {
     );
   }
   return layout.parse(kept, options.parserOptions);
+}
+
+/** The layout id the ingest would detect for these files (undefined: none fits). Reads paths only. */
+export function detectLayoutId(files: readonly FileEntry[]): string | undefined {
+  return detectLayout(files.map((f) => f.path).filter((p) => !isIgnoredPath(p)))?.id;
 }

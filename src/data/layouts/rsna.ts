@@ -6,10 +6,10 @@
  * read from DICOM tags: nothing here opens the DICOM header). stage_2_test_images/ is unlabelled in the public
  * release; the study's test_list.txt labels it (see splitFiles.ts).
  */
-import type { DatasetEntry, FileEntry, LabelValue, LayoutParser, ParsedDataset, Problem } from '../types';
-import { streamCsvRows } from '../csvStream';
+import type { DatasetEntry, LayoutParser, ParsedDataset } from '../types';
+import { streamCsvRows } from '../../formats/csvStream';
 import { PathIndex, baseNameOf, extensionOf, segmentsOf, summariseProblems } from '../pathIndex';
-
+import type { FileEntry, LabelValue, Problem } from '../../run/datasets';
 export const RSNA_ID = 'rsna';
 /** One label. Named after the finding rather than the CSV's `Target` column so the UI reads naturally. */
 export const RSNA_LABELS = ['Pneumonia'] as const;

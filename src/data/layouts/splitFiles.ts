@@ -8,16 +8,14 @@
  * Two ways in: the 'split-files' layout builds the dataset from the lists alone (labels come from the lists,
  * the dataset's own CSV is not needed); `applySplitSet` restricts entries another layout parsed.
  */
-import type { DatasetEntry, FileEntry, LabelValue, LayoutParser, ParsedDataset, Problem, Split } from '../types';
-import { textStreamOf } from '../csvStream';
+import type { DatasetEntry, LayoutParser, ParsedDataset } from '../types';
+import { textStreamOf } from '../../formats/csvStream';
 import { PathIndex, baseNameOf, extensionOf, segmentsOf, summariseProblems } from '../pathIndex';
-import { CHEXPERT_COMPETITION_LABELS, chexpertPatientId } from './chexpert';
+import { chexpertPatientId } from './chexpert';
 import { NIH_LABELS } from './nih';
 import { RSNA_LABELS } from './rsna';
-
-export const SPLIT_FILES_ID = 'split-files';
-
-export type TrainListName = 'train_1' | 'train_10' | 'train_list';
+import type { FileEntry, LabelValue, Problem, Split } from '../../run/datasets';
+import { CHEXPERT_COMPETITION_LABELS, type TrainListName, SPLIT_FILES_ID } from '../../run/layoutOptions';
 const LIST_SPLIT: Record<string, Split> = { train_1: 'train', train_10: 'train', train_list: 'train', val_list: 'val', test_list: 'test' };
 const LIST_FILE = /^(train_1|train_10|train_list|val_list|test_list)\.txt(\.gz)?$/i;
 

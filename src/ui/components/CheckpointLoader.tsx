@@ -4,10 +4,10 @@
  * cached checkpoints to pick from after a reload, and the summary of the chosen one.
  */
 import { useId } from 'react';
-import type { CheckpointInfo } from '../../workers/protocol';
-import { checkpointLabel, progressFraction, progressText } from '../checkpointView';
+import { checkpointLabel, progressFraction, progressText } from '../view/checkpointView';
 import type { Checkpoints } from '../hooks/useCheckpoints';
 import { CheckpointSummary } from './CheckpointSummary';
+import type { CheckpointInfo } from '../../run/modelFiles';
 
 export const CHECKPOINT_ACCEPT = '.safetensors,.pth,.pt,.bin';
 

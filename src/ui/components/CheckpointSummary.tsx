@@ -1,8 +1,8 @@
 /** What a checkpoint load did: file, format, inferred architecture, and the loaded / ignored / missing / new keys. */
-import { PRESET_LABELS } from '../../model/config';
-import type { CheckpointInfo } from '../../workers/protocol';
-import { describeArch, presetForArch } from '../checkpointView';
-import { formatCount } from '../format';
+import { describeArch, presetForArch } from '../view/checkpointView';
+import { formatCount } from '../view/format';
+import type { CheckpointInfo } from '../../run/modelFiles';
+import { PRESET_LABELS } from '../view/labels';
 
 function KeyList({ title, keys, hint }: { title: string; keys: string[]; hint: string }) {
   const head = `${title}: ${formatCount(keys.length)} ${keys.length === 1 ? 'key' : 'keys'}`;

@@ -1,17 +1,17 @@
 /** Section 1: get a dataset in (demo, folder, drop), watch the ingest, pick a stored dataset, see what it holds. */
 import { useEffect, useId, useRef, useState } from 'react';
-import { GENERIC_CSV_ID } from '../../data/layouts/genericCsv';
-import type { IngestChoices, UiBridge } from '../bridge';
+import type { IngestChoices, UiBridge } from '../../workers/client';
 import type { Datasets, NamedFiles } from '../hooks/useDatasets';
-import { totalImages } from '../datasetSummary';
-import { formatCount } from '../format';
-import { choiceFromPreview, defaultChexpertChoice, parserOptionsByLayout, trainFractionOf, type CsvPreview, type GenericCsvChoice } from '../ingestChoices';
+import { totalImages } from '../view/datasetSummary';
+import { formatCount } from '../view/format';
+import { choiceFromPreview, defaultChexpertChoice, parserOptionsByLayout, trainFractionOf, type GenericCsvChoice } from '../view/ingestChoices';
 import { DatasetSummary } from './DatasetSummary';
 import { FolderSources } from './FolderSources';
 import { GenericCsvColumns } from './GenericCsvColumns';
 import { IngestOptions, DETECT_LAYOUT, type IngestOptionsState } from './IngestOptions';
 import { IngestProgressView } from './IngestProgressView';
 import { IngestReportView } from './IngestReportView';
+import { GENERIC_CSV_ID, type CsvPreview } from '../../run/layoutOptions';
 
 interface Props {
   bridge: UiBridge;

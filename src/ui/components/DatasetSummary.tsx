@@ -1,7 +1,7 @@
 /** What was found: layout, labels, images per split, and per-label prevalence per split. */
-import { SPLITS, type DatasetManifest } from '../../data/types';
-import { prevalenceRows, totalImages } from '../datasetSummary';
-import { formatCount } from '../format';
+import { prevalenceRows, totalImages } from '../view/datasetSummary';
+import { formatCount } from '../view/format';
+import { SPLITS, type DatasetManifest } from '../../run/datasets';
 
 function percent(fraction: number): string {
   return Number.isNaN(fraction) ? '–' : `${(100 * fraction).toFixed(1)}%`;

@@ -4,8 +4,9 @@
  * binary label columns, or one column listing findings ("Cardiomegaly|Effusion").
  */
 import { useId } from 'react';
-import { genericCsvProblems, type CsvPreview, type GenericCsvChoice, choiceFromPreview } from '../ingestChoices';
+import { genericCsvProblems, type GenericCsvChoice, choiceFromPreview } from '../view/ingestChoices';
 import { SelectField, type SelectOption } from './SelectField';
+import { type CsvPreview } from '../../run/layoutOptions';
 
 const NONE = '';
 

@@ -3,7 +3,7 @@
  * split, the study's training list when its split files are dropped, and CheXpert's label options.
  */
 import { useId } from 'react';
-import type { ChexpertChoice, FractionChoice, StudyTrainList } from '../ingestChoices';
+import type { ChexpertChoice, FractionChoice, StudyTrainList } from '../view/ingestChoices';
 import { ChexpertFields } from './ChexpertFields';
 import { NumberField } from './NumberField';
 import { SelectField, type SelectOption } from './SelectField';

@@ -1,6 +1,6 @@
 /** Ingest progress: a progress bar with "n / total", images/s, ETA, skipped count, and Cancel. */
-import type { IngestProgress } from '../../data/types';
-import { formatCount, formatDuration, formatRate } from '../format';
+import { formatCount, formatDuration, formatRate } from '../view/format';
+import type { IngestProgress } from '../../run/datasets';
 
 const PHASE_TEXT: Record<IngestProgress['phase'], string> = {
   scanning: 'Reading the folder',

@@ -1,8 +1,8 @@
 /** The skipped-files report of the last ingest, with "Download ingest report" (JSON). */
-import type { IngestResult } from '../../data/types';
-import { downloadJson } from '../download';
-import { fileTimestamp, formatCount } from '../format';
-import { countByReason, ingestReportJson } from '../ingestReport';
+import { downloadJson } from '../view/download';
+import { fileTimestamp, formatCount } from '../view/format';
+import { countByReason, ingestReportJson } from '../view/ingestReport';
+import type { IngestResult } from '../../run/datasets';
 
 /** Listing tens of thousands of rows would freeze the page; the download has them all. */
 const MAX_LISTED = 200;

@@ -4,13 +4,12 @@
  * 150 ms, keyboard steps go at once, and the reply's count is shown immediately.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import { LORA_ALPHA_RANGE, LORA_RANK_RANGE, loraScaling } from '../../model/config';
-import type { ParamCount } from '../../workers/protocol';
-import { formatMetric, formatParamStatus } from '../format';
-import type { LabSettings } from '../runSettings';
-import { debounce } from '../throttle';
+import { formatMetric, formatParamStatus } from '../view/format';
+import type { LabSettings } from '../view/runSettings';
+import { debounce } from '../view/throttle';
 import { LoraSlider } from './LoraSlider';
-
+import type { ParamCount } from '../../run/paramCount';
+import { LORA_ALPHA_RANGE, LORA_RANK_RANGE, loraScaling } from '../../run/loraConfig';
 export const DRAG_DEBOUNCE_MS = 150;
 
 /** The study's suggested ranks by label fraction (docs/study.md, "Recipe"). */

@@ -2,9 +2,9 @@
  * LoRA options beyond rank and alpha: targets (the study adapts Q and V of attn.qkv only), rsLoRA scaling and
  * adapter dropout. Names follow HF PEFT.
  */
-import type { LoraTargets, QkvPart } from '../../model/config';
-import type { LabSettings } from '../runSettings';
+import type { LabSettings } from '../view/runSettings';
 import { NumberField } from './NumberField';
+import type { LoraTargets, QkvPart } from '../../run/loraConfig';
 
 interface Props {
   settings: LabSettings;

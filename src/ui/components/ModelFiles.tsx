@@ -5,11 +5,13 @@
  * takes such an adapter to start the next LoRA run from.
  */
 import { useEffect, useState } from 'react';
-import type { Method } from '../../model/config';
-import type { ExportedFile, ImportedAdapterInfo, RunState, TrainerApi } from '../../workers/protocol';
-import { ADAPTER_ACCEPT, adapterFilesProblem } from '../adapterFiles';
-import { downloadBytes } from '../download';
-import { hasExportableModel, isActive } from '../runView';
+import type { TrainerApi } from '../../workers/protocol';
+import { ADAPTER_ACCEPT, adapterFilesProblem } from '../view/adapterFiles';
+import { downloadBytes } from '../view/download';
+import { hasExportableModel, isActive } from '../view/runView';
+import type { RunState } from '../../run/records';
+import type { ExportedFile, ImportedAdapterInfo } from '../../run/modelFiles';
+import type { Method } from '../../run/loraConfig';
 
 /** The run the exports belong to, fixed when it started. */
 export interface RunIdentity {

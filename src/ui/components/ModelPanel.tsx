@@ -4,15 +4,17 @@
  * when one is loaded: the demo backbone is the tiny preset, a checkpoint brings its own architecture.
  */
 import { useEffect, useId, type Dispatch, type SetStateAction } from 'react';
-import { METHOD_LABELS, PRESET_LABELS, type Method, type VitPresetName } from '../../model/config';
-import type { Initialisation } from '../../workers/protocol';
-import { describeArch, presetForArch } from '../checkpointView';
+import { type VitPresetName } from '../../run/vitConfig';
+import { describeArch, presetForArch } from '../view/checkpointView';
 import type { Checkpoints } from '../hooks/useCheckpoints';
-import { withCheckpoint, withMethod, type LabSettings } from '../runSettings';
+import { withCheckpoint, withMethod, type LabSettings } from '../view/runSettings';
 import { CheckpointLoader } from './CheckpointLoader';
 import { LoraOptions } from './LoraOptions';
 import { RecipeFields } from './RecipeFields';
 import { SelectField, type SelectOption } from './SelectField';
+import type { Initialisation } from '../../run/records';
+import { METHOD_LABELS, PRESET_LABELS } from '../view/labels';
+import { type Method } from '../../run/loraConfig';
 
 const METHOD_OPTIONS: SelectOption<Method>[] = (Object.keys(METHOD_LABELS) as Method[]).map((m) => ({ value: m, text: METHOD_LABELS[m] }));
 const PRESET_OPTIONS: SelectOption<VitPresetName>[] = (Object.keys(PRESET_LABELS) as VitPresetName[]).map((p) => ({

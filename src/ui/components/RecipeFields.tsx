@@ -2,12 +2,12 @@
  * The optimisation recipe: a preset ("MRM-style (SGD)", "MAE-style (AdamW)") fills the fields, every field stays
  * editable. The schedule is linear warm-up then half-cycle cosine to the minimum lr (study.md, "Recipe").
  */
-import type { OptimizerName } from '../../workers/protocol';
-import { formatMetric } from '../format';
-import { RECIPE_IDS, RECIPES, recipeValues, type RecipeId } from '../recipes';
-import { effectivePeakLr, withRecipe, type LabSettings } from '../runSettings';
+import { formatMetric } from '../view/format';
+import { RECIPE_IDS, RECIPES, recipeValues, type RecipeId } from '../../run/recipes';
+import { effectivePeakLr, withRecipe, type LabSettings } from '../view/runSettings';
 import { NumberField } from './NumberField';
 import { SelectField, type SelectOption } from './SelectField';
+import type { OptimizerName } from '../../run/records';
 
 const RECIPE_OPTIONS: SelectOption<RecipeId>[] = RECIPE_IDS.map((id) => ({ value: id, text: RECIPES[id].label }));
 const OPTIMIZER_OPTIONS: SelectOption<OptimizerName>[] = [

@@ -2,8 +2,8 @@
  * Section 4: Start training / Pause / Resume / Stop / Download metrics (JSON, and CSV tables in a .zip), the
  * "Step k of N" status and why Start is unavailable when it is.
  */
-import type { RunView } from '../runView';
-import { isActive, stepStatusText } from '../runView';
+import type { RunView } from '../view/runView';
+import { isActive, stepStatusText } from '../view/runView';
 
 interface Props {
   view: RunView;

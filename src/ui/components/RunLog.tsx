@@ -1,5 +1,5 @@
 /** Messages from the trainer and the page (warnings, failures), newest last. */
-import type { LogLine } from '../runView';
+import type { LogLine } from '../view/runView';
 
 export function RunLog({ lines }: { lines: LogLine[] }) {
   return (

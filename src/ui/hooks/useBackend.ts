@@ -1,6 +1,6 @@
 /** The backend the trainer chose at start-up (main.tsx starts `initBackend` before the first render). */
 import { useEffect, useState } from 'react';
-import type { BackendReport } from '../../workers/protocol';
+import type { BackendReport } from '../../run/backends';
 
 export type BackendState =
   | { status: 'pending' }

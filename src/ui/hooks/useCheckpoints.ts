@@ -3,9 +3,10 @@
  * again) and the one being read now, with its progress redrawn at most 4 times a second.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CheckpointInfo, CheckpointProgress, TrainerApi } from '../../workers/protocol';
-import { throttle } from '../throttle';
+import type { TrainerApi } from '../../workers/protocol';
+import { throttle } from '../view/throttle';
 import { REDRAW_INTERVAL_MS } from './useTrainerRun';
+import type { CheckpointInfo, CheckpointProgress } from '../../run/modelFiles';
 
 export interface CheckpointLoading {
   fileName: string;

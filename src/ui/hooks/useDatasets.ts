@@ -3,11 +3,11 @@
  * Progress events are redrawn at most 4 times a second; the final one always shows.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DatasetManifest, FileEntry, IngestProgress, IngestResult } from '../../data/types';
-import type { IngestChoices, PendingIngest, UiBridge } from '../bridge';
-import { pickDefaultDataset } from '../datasetSummary';
-import { throttle } from '../throttle';
+import type { IngestChoices, PendingIngest, UiBridge } from '../../workers/client';
+import { pickDefaultDataset } from '../view/datasetSummary';
+import { throttle } from '../view/throttle';
 import { REDRAW_INTERVAL_MS } from './useTrainerRun';
+import type { DatasetManifest, FileEntry, IngestProgress, IngestResult } from '../../run/datasets';
 
 /** Files to ingest and the name the dataset gets; `handle` where the folder came with one (it can resume). */
 export interface NamedFiles {

@@ -3,8 +3,10 @@
  * A newer request wins: replies to older settings are dropped.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { LoraConfig, Method, VitPresetName } from '../../model/config';
-import type { ParamCount, TrainerApi } from '../../workers/protocol';
+import type { VitPresetName } from '../../run/vitConfig';
+import type { TrainerApi } from '../../workers/protocol';
+import type { ParamCount } from '../../run/paramCount';
+import type { LoraConfig, Method } from '../../run/loraConfig';
 
 export interface CountedParams {
   params?: ParamCount;

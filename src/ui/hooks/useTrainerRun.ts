@@ -3,9 +3,11 @@
  * folded from the worker's messages. Messages are folded as they arrive but React redraws at most 4 times a second.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ParamCount, RunConfig, TrainerApi, TrainerMessage } from '../../workers/protocol';
-import { appendLog, applyMessage, initialRunView, type RunView } from '../runView';
-import { throttle } from '../throttle';
+import type { TrainerApi } from '../../workers/protocol';
+import { appendLog, applyMessage, initialRunView, type RunView } from '../view/runView';
+import { throttle } from '../view/throttle';
+import type { RunConfig, TrainerMessage } from '../../run/records';
+import type { ParamCount } from '../../run/paramCount';
 
 export const REDRAW_INTERVAL_MS = 250;
 

@@ -4,11 +4,11 @@
  */
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ReferenceLine, XAxis, YAxis } from 'recharts';
-import type { AurocBar } from '../../chartData';
-import { aurocSummary } from '../../chartSummaries';
-import type { EvaluationRecord } from '../../../workers/protocol';
+import type { AurocBar } from '../../view/chartData';
+import { aurocSummary } from '../../view/chartSummaries';
 import { ChartFigure } from './ChartFigure';
 import { AXIS_TICK, COLORS } from './chartTheme';
+import type { EvaluationRecord } from '../../../run/records';
 
 interface Props {
   bars: AurocBar[];

@@ -1,7 +1,7 @@
 /** Section 5: the live charts of the run, the latest AUROC table, and the run log. */
 import { useMemo } from 'react';
-import { aurocBars, latestEvaluation, macroAurocRows } from '../../chartData';
-import type { RunView } from '../../runView';
+import { aurocBars, latestEvaluation, macroAurocRows } from '../../view/chartData';
+import type { RunView } from '../../view/runView';
 import { RunLog } from '../RunLog';
 import { AurocChart } from './AurocChart';
 import { AurocTable } from './AurocTable';

@@ -1,12 +1,12 @@
 /** Training loss per step (raw, thin; EMA, bold), validation loss per evaluation (points), a line per slider change. */
 import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
-import type { EvaluationRecord, RunEvent, StepRecord } from '../../../workers/protocol';
-import { eventMarkers, lossRows, valLossRows } from '../../chartData';
-import { lossSummary } from '../../chartSummaries';
-import { formatMetric } from '../../format';
+import { eventMarkers, lossRows, valLossRows } from '../../view/chartData';
+import { lossSummary } from '../../view/chartSummaries';
+import { formatMetric } from '../../view/format';
 import { ChartFigure } from './ChartFigure';
 import { AXIS_TICK, CHART_HEIGHT, COLORS, LOSS_SMOOTHING, MAX_POINTS } from './chartTheme';
+import type { EvaluationRecord, RunEvent, StepRecord } from '../../../run/records';
 
 interface Props {
   steps: StepRecord[];

@@ -1,12 +1,12 @@
 /** The learning rate each step used: linear warm-up, then half-cycle cosine to the minimum. */
 import { useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import type { StepRecord } from '../../../workers/protocol';
-import { lrRows } from '../../chartData';
-import { lrSummary } from '../../chartSummaries';
-import { formatMetric } from '../../format';
+import { lrRows } from '../../view/chartData';
+import { lrSummary } from '../../view/chartSummaries';
+import { formatMetric } from '../../view/format';
 import { ChartFigure } from './ChartFigure';
 import { AXIS_TICK, COLORS, MAX_POINTS, SMALL_CHART_HEIGHT } from './chartTheme';
+import type { StepRecord } from '../../../run/records';
 
 export function LrChart({ steps, totalSteps }: { steps: StepRecord[]; totalSteps: number }) {
   const rows = useMemo(() => lrRows(steps, MAX_POINTS), [steps]);

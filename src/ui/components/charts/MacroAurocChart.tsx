@@ -1,8 +1,8 @@
 /** Macro AUROC (unweighted mean over labels) per evaluation; an undefined value leaves a gap. */
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import type { MacroRow } from '../../chartData';
-import { macroSummary } from '../../chartSummaries';
-import { formatAuroc } from '../../format';
+import type { MacroRow } from '../../view/chartData';
+import { macroSummary } from '../../view/chartSummaries';
+import { formatAuroc } from '../../view/format';
 import { ChartFigure } from './ChartFigure';
 import { AXIS_TICK, COLORS, SMALL_CHART_HEIGHT } from './chartTheme';
 
