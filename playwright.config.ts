@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4173;
+// PW_PORT lets two checkouts run their e2e suites side by side without sharing a server.
+const PORT = Number(process.env.PW_PORT ?? 4173);
 
 /**
  * End-to-end tests in Debian's Chromium (Playwright cannot download browsers here), headless, with
