@@ -5,7 +5,8 @@
  * - eval: one pass over at most maxImages images in a fixed (seeded) order; the last batch is padded by repeating
  *   its rows and says how many are real in `valid`.
  */
-import { getImages, getKeys, sharedLabDb, type LabDb } from '../storage/datasets';
+import { getImages, getKeys } from '../storage/datasets';
+import { sharedLabDb, type LabDb } from '../storage/schema';
 import type { Batch, Split, StoredImage } from '../run/datasets';
 import { mulberry32, shuffleInPlace } from '../run/random';
 

@@ -7,7 +7,7 @@
 import { filesFromDirectoryHandle } from '../data/fileSource';
 import { ingestDataset } from '../data/ingest';
 import { detectLayoutId } from '../data/layouts/registry';
-import type { LabDb } from '../storage/datasets';
+import type { LabDb } from '../storage/schema';
 import type { FileEntry, IngestSource, IngestChoices, IngestProgress, IngestResult } from '../run/datasets';
 
 export interface IngestJobsOptions {

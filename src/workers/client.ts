@@ -5,10 +5,11 @@
 import * as Comlink from 'comlink';
 import {
   canPickDirectory, directoryHandleFromDataTransfer, filesFromDataTransfer, filesFromDirectoryHandle, filesFromFileList, loadDemo,
-  pickDirectory, requestReadPermission, 
+  pickDirectory, requestReadPermission,
 } from '../data/fileSource';
 import { LAYOUTS, detectLayoutId } from '../data/layouts/registry';
-import { deletePendingIngest, listPendingIngests, rememberIngest, type PendingIngest } from '../storage/pendingIngests';
+import { deletePendingIngest, listPendingIngests, rememberIngest } from '../storage/pendingIngests';
+import { type PendingIngest } from '../run/datasets';
 import { deleteDataset, listManifests } from '../storage/datasets';
 import type { IngestWorkerApi } from './ingest.worker';
 import type { LabBridge, TrainerApi } from './protocol';
@@ -18,8 +19,7 @@ import type { CheckpointProgress } from '../run/modelFiles';
 import type { FileEntry, IngestProgress, IngestResult } from '../run/datasets';
 import { type IngestChoices, type IngestSource } from '../run/datasets';
 import type { CsvPreview } from '../run/layoutOptions';
-
-export type { PendingIngest } from '../storage/pendingIngests';
+export type { PendingIngest } from '../run/datasets';
 
 /** A folder as a source gives it: its files, and its directory handle where the browser gives one (resumable). */
 export interface SourceFolder {

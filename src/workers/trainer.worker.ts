@@ -17,7 +17,7 @@ import {
   exportMergedFile,
   importPeftAdapter,
   listCheckpointInfos,
-  loadCheckpointIntoCache, 
+  loadCheckpointIntoCache,
 } from '../lab/modelFiles';
 import type { TrainerApi } from './protocol';
 import type { VitModel } from '../model/vit';

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BatchStream } from '../../src/data/batches';
-import { putImages, type LabDb } from '../../src/storage/datasets';
+import { putImages } from '../../src/storage/datasets';
+import { type LabDb } from '../../src/storage/schema';
 import { freshDb, sleep, storedImage } from './helpers';
 import type { Batch, LabelValue, Split } from '../../src/run/datasets';
 const SIZE = 4;

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { IngestJobs } from '../../src/lab/ingestJobs';
-import { getKeys, type LabDb } from '../../src/storage/datasets';
+import { getKeys } from '../../src/storage/datasets';
+import { type LabDb } from '../../src/storage/schema';
 import { fakeFile, freshDb } from './helpers';
 import { SPLITS, type FileEntry, type IngestProgress } from '../../src/run/datasets';
 const SIZE = 8;
