@@ -36,7 +36,7 @@ export class IngestJobs {
       if (abort.signal.aborted) throw new Error('Ingest cancelled while reading the folder.');
       if (files.length === 0) throw new Error(`The folder "${name}" holds no files.`);
       // Detected here (the same scoring parseDataset uses) so that each parser gets only its own options.
-      const layout = choices.layout ?? detectLayoutId(files);
+      const layout = choices.layout ?? detectLayoutId(files.map((f) => f.path));
       const parserOptions = layout === undefined ? undefined : choices.parserOptions?.[layout];
       const { decode, db, storageSize, concurrency, chunkSize } = this.options;
       return await ingestDataset(files, {

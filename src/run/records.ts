@@ -69,6 +69,12 @@ export interface RunEvent {
   probeLossAfter?: number;
 }
 
+/** A LoRA slider move applied to the running training (either or both). */
+export interface LoraChange {
+  r?: number;
+  lora_alpha?: number;
+}
+
 export type RunState = 'idle' | 'starting' | 'running' | 'paused' | 'stopped' | 'finished' | 'error';
 
 export type TrainerMessage =

@@ -3,10 +3,10 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { parseBackendParam } from './view/backendParam';
-import { createBridge } from '../workers/client';
+import { createLabClient } from '../workers/client';
 import './styles.css';
 
-const bridge = createBridge();
+const bridge = createLabClient();
 const { requested, warning } = parseBackendParam(window.location.search);
 // Started here, not in an effect: StrictMode runs effects twice in development and the choice must happen once.
 const backendReport = bridge.trainer.initBackend(requested);

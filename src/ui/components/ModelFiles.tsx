@@ -5,7 +5,7 @@
  * takes such an adapter to start the next LoRA run from.
  */
 import { useEffect, useState } from 'react';
-import type { TrainerApi } from '../../workers/protocol';
+import type { TrainerApi } from '../../lab/trainer';
 import { ADAPTER_ACCEPT, adapterFilesProblem } from '../view/adapterFiles';
 import { downloadBytes } from '../view/download';
 import { hasExportableModel, isActive } from '../view/runView';
