@@ -2,6 +2,7 @@
  * The lab page: dataset in, model and method chosen, LoRA steered live, charts updating. State lives in hooks;
  * workers and storage are reached only through the bridge.
  */
+import './App.css';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { LabClient } from '../workers/client';
 import { BackendStatus } from './components/BackendStatus';

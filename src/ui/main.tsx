@@ -1,10 +1,10 @@
 /** Entry point: one bridge (workers + storage), the backend chosen before the first render, then the page. */
+import './styles/global.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { parseBackendParam } from './view/backendParam';
 import { createLabClient } from '../workers/client';
-import './styles.css';
 
 const bridge = createLabClient();
 const { requested, warning } = parseBackendParam(window.location.search);

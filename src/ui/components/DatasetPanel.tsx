@@ -1,4 +1,5 @@
 /** Section 1: get a dataset in (demo, folder, drop), watch the ingest, pick a stored dataset, see what it holds. */
+import './DatasetPanel.css';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { IngestChoices } from '../../run/datasets';
 import type { LabClient } from '../../workers/client';

@@ -8,6 +8,7 @@
  * input's chooser: the folder then comes with a FileSystemDirectoryHandle, and an ingest interrupted by a reload
  * can resume from it. The input stays, for other browsers and for tests that set its files.
  */
+import './FolderSources.css';
 import { useEffect, useRef, useState, type DragEvent, type InputHTMLAttributes, type KeyboardEvent, type MouseEvent } from 'react';
 import type { SourceFolder, LabClient } from '../../workers/client';
 import type { NamedFiles } from '../hooks/useDatasets';
