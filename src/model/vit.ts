@@ -15,6 +15,16 @@ export interface ForwardOptions {
   training?: boolean;
   /** Stochastic-depth rate of the last block; block i uses rate * i / (depth - 1) (timm's linear rule). */
   dropPathRate?: number;
+  /**
+   * Seeds every random draw of the pass (drop-path, LoRA dropout), so a training step can be replayed exactly (a
+   * resumed run); unset, tfjs draws from its global generator.
+   */
+  seed?: number;
+}
+
+/** The seed of draw `draw` of block `block` in a pass seeded `seed`: fixed per (seed, block, draw). */
+function drawSeed(seed: number | undefined, block: number, draw: number): number | undefined {
+  return seed === undefined ? undefined : ((seed >>> 0) * 64 + block * 8 + draw) % 2147483647;
 }
 
 export class VitModel {
@@ -72,7 +82,7 @@ export class VitModel {
         const input = hidden;
         // One scope per block: its intermediates are released when the block ends instead of when the whole forward
         // pass does. Under a gradient tape the tensors the backward pass needs are kept by the tape itself.
-        hidden = tf.tidy(() => this.block(i, input, batch, t, opts.training ?? false, rate));
+        hidden = tf.tidy(() => this.block(i, input, batch, t, opts.training ?? false, rate, opts.seed));
       }
       return tf.mean(tf.slice(tf.reshape(hidden, [batch, t, cfg.embedDim]), [0, 1, 0], [batch, t - 1, cfg.embedDim]), 1) as tf.Tensor2D; // [B, D]
     });
@@ -96,25 +106,25 @@ export class VitModel {
   }
 
   /** A linear layer plus the LoRA adapters on it (unless merged). x: [M, in] -> [M, out]. */
-  private adaptedLinear(module: string, x: tf.Tensor2D, training: boolean): tf.Tensor2D {
+  private adaptedLinear(module: string, x: tf.Tensor2D, training: boolean, seed?: number): tf.Tensor2D {
     const base = linear(x, this.p(`${module}.weight`), this.p(`${module}.bias`));
     const sites = this.lora && !this.merged ? this.lora.sitesOf(module) : [];
     if (sites.length === 0) return base;
     const rate = training ? this.lora!.config.lora_dropout : 0;
-    const xd = rate > 0 ? (tf.dropout(x, rate) as tf.Tensor2D) : x;
+    const xd = rate > 0 ? (tf.dropout(x, rate, undefined, seed) as tf.Tensor2D) : x;
     // One dropout mask for all sites of the module, as PEFT's fused-qkv LoRA (MergedLinear) applies it.
     return tf.add(base, this.lora!.applyModule(module, xd, base.shape[1])) as tf.Tensor2D;
   }
 
   /** One pre-norm transformer block on flattened tokens x: [B*T, D]. */
-  private block(i: number, x: tf.Tensor2D, batch: number, t: number, training: boolean, dropPathRate: number): tf.Tensor2D {
+  private block(i: number, x: tf.Tensor2D, batch: number, t: number, training: boolean, dropPathRate: number, seed?: number): tf.Tensor2D {
     const { cfg } = this;
     const d = cfg.embedDim;
     const heads = cfg.numHeads;
     const hd = d / heads;
     const pre = `blocks.${i}`;
     const xn = layerNorm(x, this.p(`${pre}.norm1.weight`), this.p(`${pre}.norm1.bias`), cfg.layerNormEps);
-    const qkv = this.adaptedLinear(`${pre}.attn.qkv`, xn, training); // [B*T, 3D]
+    const qkv = this.adaptedLinear(`${pre}.attn.qkv`, xn, training, drawSeed(seed, i, 0)); // [B*T, 3D]
     // [B*T, 3D] -> three [B*T, D] -> [B, T, H, hd] -> [B, H, T, hd]. Rank-4 transposes rather than one rank-5
     // [2, 0, 3, 1, 4]: tfjs-wasm's rank-5 transpose took 100 ms per call here against < 1 ms for these.
     const [q, k, v] = (tf.split(qkv, 3, 1) as tf.Tensor2D[]).map((m) =>
@@ -123,12 +133,13 @@ export class VitModel {
     const scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(hd)), k, false, true); // [B, H, T, T]
     const ctx = tf.matMul(tf.softmax(scores, -1), v); // [B, H, T, hd]
     const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [batch * t, d]) as tf.Tensor2D; // [B*T, D]
-    let attnOut = this.adaptedLinear(`${pre}.attn.proj`, merged, training);
-    if (dropPathRate > 0) attnOut = tf.reshape(dropPath(tf.reshape(attnOut, [batch, t, d]), dropPathRate), [batch * t, d]);
+    let attnOut = this.adaptedLinear(`${pre}.attn.proj`, merged, training, drawSeed(seed, i, 1));
+    if (dropPathRate > 0) attnOut = tf.reshape(dropPath(tf.reshape(attnOut, [batch, t, d]), dropPathRate, drawSeed(seed, i, 2)), [batch * t, d]);
     const h = tf.add(x, attnOut) as tf.Tensor2D;
     const hn = layerNorm(h, this.p(`${pre}.norm2.weight`), this.p(`${pre}.norm2.bias`), cfg.layerNormEps);
-    let mlpOut = this.adaptedLinear(`${pre}.mlp.fc2`, gelu(this.adaptedLinear(`${pre}.mlp.fc1`, hn, training)), training);
-    if (dropPathRate > 0) mlpOut = tf.reshape(dropPath(tf.reshape(mlpOut, [batch, t, d]), dropPathRate), [batch * t, d]);
+    const fc1 = this.adaptedLinear(`${pre}.mlp.fc1`, hn, training, drawSeed(seed, i, 3));
+    let mlpOut = this.adaptedLinear(`${pre}.mlp.fc2`, gelu(fc1), training, drawSeed(seed, i, 4));
+    if (dropPathRate > 0) mlpOut = tf.reshape(dropPath(tf.reshape(mlpOut, [batch, t, d]), dropPathRate, drawSeed(seed, i, 5)), [batch * t, d]);
     return tf.add(h, mlpOut);
   }
 
