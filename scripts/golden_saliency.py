@@ -16,7 +16,7 @@ Outputs per model (plain, lora):
 - `inputGradient` [2, 1, 64, 64]: d logit[label] / d gray input (x.grad through the 3-channel expand).
 - `gradTimesInput` [2, 64, 64] (plain model): (x3 * x3.grad).sum over channels, the 3-channel copy x3 a leaf.
 - `rolloutGrid` [2, 4, 4] and `rolloutMap` [2, 64, 64] (plain model): attention rollout (Abnar & Zuidema 2020) from the
-  attention probabilities timm computes, caught by a forward hook on each block's `attn.drop` (identity in eval
+  attention probabilities timm computes, caught by a forward hook on each block's `attn.attn_drop` (identity in eval
   mode): per block the head mean plus the identity, rows renormalised, multiplied over blocks; mean over the
   patch-token rows (the classifier pools patch tokens), patch columns, reshaped to the grid, upsampled with
   F.interpolate(bilinear, align_corners=False).
@@ -26,7 +26,6 @@ Maps are stored as integers times a power of two (about 2^-20 of their largest v
 """
 import math
 import os
-import sys
 
 import numpy as np
 import torch
@@ -35,9 +34,8 @@ from PIL import Image
 from peft import LoraConfig, get_peft_model
 from timm.models.vision_transformer import VisionTransformer
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from golden_io import GOLDEN_DIR, int_tensor_json, tensor_json, write_json  # noqa: E402
-from seeded_weights import hash_string, mulberry32, seeded_tensor, seeded_vit_weights, weight_checks  # noqa: E402
+from golden_io import GOLDEN_DIR, int_tensor_json, tensor_json, write_json
+from seeded_weights import mulberry32, seeded_tensor, seeded_vit_weights, weight_checks
 
 CONFIG = {'imgSize': 64, 'patchSize': 16, 'inChans': 3, 'embedDim': 64, 'depth': 2, 'numHeads': 2, 'mlpRatio': 4,
           'numClasses': 3, 'layerNormEps': 1e-6}
