@@ -5,71 +5,12 @@
  * non-zero B, on two real radiographs as the lab feeds them (8-bit grayscale, preprocess, one channel replicated).
  * Also: SmoothGrad's reductions and determinism, the attention option of the forward pass, and no leaked tensors.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goldenValues, type GoldenTensor } from '../../src/train/selfCheck';
-import { preprocess } from '../../src/train/augment';
+import { goldenValues } from '../../src/train/selfCheck';
 import { VitModel } from '../../src/model/vit';
-import { LoraAdapter } from '../../src/model/lora';
 import { attentionRollout, batchGradientTimesInput, gradientTimesInput, seededNormals, smoothGrad } from '../../src/model/saliency';
-import type { VitConfig } from '../../src/run/vitConfig';
-import type { LoraConfig } from '../../src/run/loraConfig';
-import { seededVitParams } from './seededWeights';
-
-interface ModelResult {
-  label: number;
-  logits: GoldenTensor;
-  inputGradient: GoldenTensor;
-  rolloutGrid: GoldenTensor;
-  gradTimesInput?: GoldenTensor;
-  rolloutMap?: GoldenTensor;
-}
-
-interface SaliencyGolden {
-  config: VitConfig;
-  weightSeed: number;
-  weightChecks: Record<string, [number, number]>;
-  lora: LoraConfig;
-  loraTensors: Record<string, GoldenTensor>;
-  normalisation: { mean: number; std: number };
-  images: { shape: [number, number, number]; pixels: number[] };
-  results: { plain: ModelResult; lora: ModelResult };
-  smoothGrad: { samples: number; noiseStd: number; seed: number; image: number; label: number; map: GoldenTensor };
-}
-
-const g = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/golden/saliency.json', import.meta.url)), 'utf8')) as SaliencyGolden;
-
-const GRAD_TOL = 1e-4;
-const ROLLOUT_TOL = 1e-5;
-
-/** max |actual - expected| / max |expected|, in float64. */
-function maxRelError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  if (actual.length !== expected.length) return Infinity;
-  let diff = 0;
-  let ref = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    ref = Math.max(ref, Math.abs(expected[i]));
-  }
-  return diff / Math.max(ref, 1e-30);
-}
-
-/** Image `b` of a golden tensor whose first axis is the batch. */
-function imageOf(t: GoldenTensor, b: number): Float32Array {
-  const per = t.shape.slice(1).reduce((p, s) => p * s, 1);
-  return goldenValues(t).subarray(b * per, (b + 1) * per);
-}
-
-function buildModel(withLora: boolean): VitModel {
-  const model = new VitModel(g.config, seededVitParams(g.config, g.weightSeed));
-  if (withLora) {
-    const tensors = new Map(Object.entries(g.loraTensors).map(([k, t]) => [k, tf.tensor(goldenValues(t), t.shape)]));
-    model.lora = LoraAdapter.fromTensors(g.config, g.lora, tensors);
-  }
-  return model;
-}
+import { buildGoldenModel, goldenImages, GRAD_TOL, imageOf, maxRelError, ROLLOUT_TOL, saliencyGolden as g } from './saliencyGolden';
 
 const models: Record<'plain' | 'lora', VitModel> = {} as never;
 let x: tf.Tensor4D; // [2, 1, 64, 64]
@@ -77,10 +18,9 @@ let images: tf.Tensor4D[]; // each [1, 1, 64, 64]
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  models.plain = buildModel(false);
-  models.lora = buildModel(true);
-  const [n, size] = g.images.shape;
-  x = preprocess(Uint8Array.from(g.images.pixels), n, size, g.config.imgSize, g.normalisation, null);
+  models.plain = buildGoldenModel(false);
+  models.lora = buildGoldenModel(true);
+  x = goldenImages();
   images = [0, 1].map((b) => tf.slice(x, b, 1));
 });
 
