@@ -6,4 +6,4 @@
 export { gradientTimesInput, batchGradientTimesInput, type GradientTimesInput } from './gradientSaliency';
 export { smoothGrad, seededNormals, SMOOTH_GRAD_BATCH, type SmoothGradMap, type SmoothGradOptions } from './smoothGrad';
 export { attentionRollout, type AttentionRollout } from './attentionRollout';
-export { saliencyOverlay, percentileOfSorted, DEFAULT_PERCENTILE_CLIP, type OverlayOptions } from './saliencyOverlay';
+export { saliencyOverlay, DEFAULT_PERCENTILE_CLIP, type OverlayOptions } from './saliencyOverlay';

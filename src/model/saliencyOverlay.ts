@@ -14,9 +14,9 @@ export const DEFAULT_PERCENTILE_CLIP = 99;
 
 /**
  * q-th percentile (0..100) of ascending `sorted` with linear interpolation between the closest ranks
- * (Hyndman & Fan 1996 definition 7, numpy.percentile's default).
+ * (Hyndman & Fan 1996 definition 7, numpy.percentile's default). Local: src/model/ may not import src/train/.
  */
-export function percentileOfSorted(sorted: ArrayLike<number>, q: number): number {
+function percentileOfSorted(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
   if (n === 0) throw new Error('percentile of no values');
   const rank = (q / 100) * (n - 1);

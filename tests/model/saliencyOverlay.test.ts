@@ -3,20 +3,7 @@
  * (percentiles as numpy.percentile's default 'linear' method gives them).
  */
 import { describe, expect, it } from 'vitest';
-import { percentileOfSorted, saliencyOverlay } from '../../src/model/saliencyOverlay';
-
-describe('percentileOfSorted', () => {
-  it.each([
-    // numpy.percentile([1, 2, 3, 4], q)
-    [0, 1],
-    [25, 1.75],
-    [50, 2.5],
-    [99, 3.97],
-    [100, 4],
-  ])('q = %d of [1, 2, 3, 4] is %d', (q, want) => {
-    expect(percentileOfSorted([1, 2, 3, 4], q)).toBeCloseTo(want, 12);
-  });
-});
+import { saliencyOverlay } from '../../src/model/saliencyOverlay';
 
 describe('saliencyOverlay', () => {
   it('with percentileClip 100 is a min-max scale, rounded to the nearest level', () => {
@@ -34,6 +21,12 @@ describe('saliencyOverlay', () => {
     expect(heat[100]).toBe(255);
     // without clipping the outlier squeezes 0..99 into the bottom tenth of the scale
     expect(saliencyOverlay(map, { percentileClip: 100 })[99]).toBe(Math.round((99 / 1000) * 255));
+  });
+
+  it('interpolates between ranks as numpy.percentile does', () => {
+    // numpy.percentile([1, 2, 3, 4], [3, 97]) = [1.09, 3.91]: 2 -> (2 - 1.09) / 2.82 of the scale
+    const heat = saliencyOverlay([1, 2, 3, 4], { percentileClip: 97 });
+    expect([...heat]).toEqual([0, Math.round((0.91 / 2.82) * 255), Math.round((1.91 / 2.82) * 255), 255]);
   });
 
   it('defaults to the 99th percentile', () => {
