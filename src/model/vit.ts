@@ -69,23 +69,48 @@ export class VitModel {
 
   /** The backbone up to the global average pool over patch tokens: [B, C, H, W] -> [B, D]. */
   pooledFeatures(x: tf.Tensor4D, opts: ForwardOptions = {}): tf.Tensor2D {
+    return tf.tidy(() => this.backbone(x, opts, false).pooled);
+  }
+
+  /**
+   * Logits plus every block's attention probabilities (softmax over keys), for saliency (attention rollout).
+   * attention[i]: [B, heads, T, T], T = N + 1 with the CLS token first. The plain forward never collects them.
+   */
+  forwardWithAttention(x: tf.Tensor4D): { logits: tf.Tensor2D; attention: tf.Tensor4D[] } {
     return tf.tidy(() => {
-      const { cfg } = this;
-      const [batch, channels, h, w] = x.shape;
-      if (h !== cfg.imgSize || w !== cfg.imgSize) throw new Error(`input is ${h}x${w}, model expects ${cfg.imgSize}x${cfg.imgSize}`);
-      if (channels !== cfg.inChans && channels !== 1) throw new Error(`input has ${channels} channels, model expects ${cfg.inChans} (or 1)`);
-      const tokens = this.embed(x); // [B, T, D]
-      const t = tokens.shape[1];
-      let hidden = tf.reshape(tokens, [batch * t, cfg.embedDim]) as tf.Tensor2D; // [B*T, D]
-      for (let i = 0; i < cfg.depth; i++) {
-        const rate = opts.training && opts.dropPathRate ? (opts.dropPathRate * i) / Math.max(1, cfg.depth - 1) : 0;
-        const input = hidden;
-        // One scope per block: its intermediates are released when the block ends instead of when the whole forward
-        // pass does. Under a gradient tape the tensors the backward pass needs are kept by the tape itself.
-        hidden = tf.tidy(() => this.block(i, input, batch, t, opts.training ?? false, rate, opts.seed));
-      }
-      return tf.mean(tf.slice(tf.reshape(hidden, [batch, t, cfg.embedDim]), [0, 1, 0], [batch, t - 1, cfg.embedDim]), 1) as tf.Tensor2D; // [B, D]
+      const { pooled, attention } = this.backbone(x, {}, true);
+      return { logits: this.classify(pooled), attention };
     });
+  }
+
+  /** Blocks and pool; with `keepAttention` each block's attention probabilities are returned too. */
+  private backbone(x: tf.Tensor4D, opts: ForwardOptions, keepAttention: boolean): { pooled: tf.Tensor2D; attention: tf.Tensor4D[] } {
+    const { cfg } = this;
+    const [batch, channels, h, w] = x.shape;
+    if (h !== cfg.imgSize || w !== cfg.imgSize) throw new Error(`input is ${h}x${w}, model expects ${cfg.imgSize}x${cfg.imgSize}`);
+    if (channels !== cfg.inChans && channels !== 1) throw new Error(`input has ${channels} channels, model expects ${cfg.inChans} (or 1)`);
+    const tokens = this.embed(x); // [B, T, D]
+    const t = tokens.shape[1];
+    let hidden = tf.reshape(tokens, [batch * t, cfg.embedDim]) as tf.Tensor2D; // [B*T, D]
+    const attention: tf.Tensor4D[] = [];
+    for (let i = 0; i < cfg.depth; i++) {
+      const rate = opts.training && opts.dropPathRate ? (opts.dropPathRate * i) / Math.max(1, cfg.depth - 1) : 0;
+      const input = hidden;
+      // One scope per block: its intermediates are released when the block ends instead of when the whole forward
+      // pass does. Under a gradient tape the tensors the backward pass needs are kept by the tape itself.
+      // The attention probabilities leave the scope only when asked for (they exist either way).
+      const out = tf.tidy(() => {
+        const r = this.block(i, input, batch, t, opts.training ?? false, rate, opts.seed);
+        return keepAttention ? r : r.out;
+      });
+      if (out instanceof tf.Tensor) hidden = out;
+      else {
+        hidden = out.out;
+        attention.push(out.attn);
+      }
+    }
+    const pooled = tf.mean(tf.slice(tf.reshape(hidden, [batch, t, cfg.embedDim]), [0, 1, 0], [batch, t - 1, cfg.embedDim]), 1) as tf.Tensor2D; // [B, D]
+    return { pooled, attention };
   }
 
   /** Patch embedding + CLS token + position embedding: [B, C, H, W] -> [B, N + 1, D]. */
@@ -116,8 +141,8 @@ export class VitModel {
     return tf.add(base, this.lora!.applyModule(module, xd, base.shape[1])) as tf.Tensor2D;
   }
 
-  /** One pre-norm transformer block on flattened tokens x: [B*T, D]. */
-  private block(i: number, x: tf.Tensor2D, batch: number, t: number, training: boolean, dropPathRate: number, seed?: number): tf.Tensor2D {
+  /** One pre-norm transformer block on flattened tokens x: [B*T, D] -> out [B*T, D], attn [B, H, T, T] (probabilities). */
+  private block(i: number, x: tf.Tensor2D, batch: number, t: number, training: boolean, dropPathRate: number, seed?: number): { out: tf.Tensor2D; attn: tf.Tensor4D } {
     const { cfg } = this;
     const d = cfg.embedDim;
     const heads = cfg.numHeads;
@@ -131,7 +156,8 @@ export class VitModel {
       tf.transpose(tf.reshape(m, [batch, t, heads, hd]), [0, 2, 1, 3]),
     ) as tf.Tensor4D[];
     const scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(hd)), k, false, true); // [B, H, T, T]
-    const ctx = tf.matMul(tf.softmax(scores, -1), v); // [B, H, T, hd]
+    const attn = tf.softmax(scores, -1) as tf.Tensor4D; // [B, H, T, T]
+    const ctx = tf.matMul(attn, v); // [B, H, T, hd]
     const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [batch * t, d]) as tf.Tensor2D; // [B*T, D]
     let attnOut = this.adaptedLinear(`${pre}.attn.proj`, merged, training, drawSeed(seed, i, 1));
     if (dropPathRate > 0) attnOut = tf.reshape(dropPath(tf.reshape(attnOut, [batch, t, d]), dropPathRate, drawSeed(seed, i, 2)), [batch * t, d]);
@@ -140,7 +166,7 @@ export class VitModel {
     const fc1 = this.adaptedLinear(`${pre}.mlp.fc1`, hn, training, drawSeed(seed, i, 3));
     let mlpOut = this.adaptedLinear(`${pre}.mlp.fc2`, gelu(fc1), training, drawSeed(seed, i, 4));
     if (dropPathRate > 0) mlpOut = tf.reshape(dropPath(tf.reshape(mlpOut, [batch, t, d]), dropPathRate, drawSeed(seed, i, 5)), [batch * t, d]);
-    return tf.add(h, mlpOut);
+    return { out: tf.add(h, mlpOut), attn };
   }
 
   /** Fold the adapter into the base weights (W' = W + scaling B A), refusing non-finite results as PEFT's safe_merge. */
