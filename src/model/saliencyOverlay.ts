@@ -4,6 +4,7 @@
  * clipped to the [100 - p, p] percentile range first (p = 99 by default, the usual choice for saliency displays)
  * and that range is stretched linearly to 0..255.
  */
+import { percentileOfSorted } from '../run/percentile';
 
 export interface OverlayOptions {
   /** upper percentile kept, in (50, 100]; the lower clip is the mirror percentile 100 - p. 100 = min-max. */
@@ -11,19 +12,6 @@ export interface OverlayOptions {
 }
 
 export const DEFAULT_PERCENTILE_CLIP = 99;
-
-/**
- * q-th percentile (0..100) of ascending `sorted` with linear interpolation between the closest ranks
- * (Hyndman & Fan 1996 definition 7, numpy.percentile's default). Local: src/model/ may not import src/train/.
- */
-function percentileOfSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) throw new Error('percentile of no values');
-  const rank = (q / 100) * (n - 1);
-  const below = Math.floor(rank);
-  const above = Math.min(below + 1, n - 1);
-  return sorted[below] + (rank - below) * (sorted[above] - sorted[below]);
-}
 
 /**
  * map: H*W values (row-major, e.g. `await saliency.map.data()`) -> Uint8Array of H*W heat values 0..255.

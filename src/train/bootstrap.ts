@@ -12,7 +12,7 @@
 
 import { mulberry32 } from '../run/random';
 import { evaluationRows } from './labelColumn';
-import { percentileOfSorted } from './percentile';
+import { percentileOfSorted } from '../run/percentile';
 
 export const DEFAULT_RESAMPLES = 1000;
 

@@ -1,7 +1,7 @@
 /** percentileOfSorted against numpy.percentile's default linear method (goldens: scripts/golden_eval_metrics.py). */
 import { describe, expect, it } from 'vitest';
-import { percentileOfSorted } from '../../src/train/percentile';
-import { loadEvalMetrics } from './evalMetricsGolden';
+import { percentileOfSorted } from '../../src/run/percentile';
+import { loadEvalMetrics } from '../train/evalMetricsGolden';
 
 const golden = loadEvalMetrics();
 
