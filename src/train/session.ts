@@ -13,7 +13,8 @@ import type { Batch } from '../run/datasets';
 import type { Method } from '../run/loraConfig';
 import { countParams, type ParamCount } from '../run/paramCount';
 import { mulberry32 } from '../run/random';
-import type { EvaluationRecord, LoraChange, MetricsLog, RunConfig, RunEvent, RunState, TrainerMessage } from '../run/records';
+import type { CheckpointKind, RunCheckpoint } from '../run/checkpoints';
+import type { EvaluationRecord, LoraChange, MetricsLog, RunConfig, RunEvent, RunState, StepRecord, TrainerMessage } from '../run/records';
 import { NORMALISATION } from '../run/vitConfig';
 import type { VitModel } from '../model/vit';
 import { batchInputs, batchTargets, type BatchTensorOptions } from './batchTensors';
@@ -24,6 +25,7 @@ import { LossReadback } from './lossReadback';
 import { MetricsRecorder } from './metricsRecorder';
 import type { Optimizer } from './optimizers';
 import { ProbeBatch } from './probeBatch';
+import { captureCheckpoint, stepSeed } from './sessionState';
 import type { EvalSource, TrainSource } from './sources';
 import { learningRateAt, scaledLr } from './schedule';
 import { trainableVariables, trainStep } from './step';
@@ -43,6 +45,27 @@ export interface SessionOptions {
   norm?: { mean: number; std: number };
   /** Images per gradient pass (see lossAndGradients); default: the whole batch. */
   microBatch?: number;
+  /**
+   * A resumed run: the steps already done, and what they recorded (kept in the metrics, not sent again). The model,
+   * optimizer and train source must already be where that step left them (sessionState.ts, data/batches.ts).
+   */
+  resumeFrom?: { step: number; evalEvery: number; steps: StepRecord[]; evaluations: EvaluationRecord[]; events: RunEvent[] };
+  /**
+   * Called between two steps, after that step's evaluation if there was one: every `checkpointEvery` steps, after
+   * every evaluation, and when the loop ends. The loop waits for it (the application saves checkpoints here).
+   */
+  onCheckpoint?: (point: CheckpointPoint) => Promise<void>;
+}
+
+/** Where the loop stands when it offers a checkpoint. */
+export interface CheckpointPoint {
+  step: number;
+  /** The evaluation run at this step, if any. */
+  evaluation: EvaluationRecord | null;
+  /** true at the end of the loop (finished or stopped). */
+  final: boolean;
+  /** Captures the session's state now (reads the tensors back). */
+  capture(kind: CheckpointKind, val?: RunCheckpoint['val']): Promise<RunCheckpoint>;
 }
 
 export class TrainingSession {
@@ -58,21 +81,31 @@ export class TrainingSession {
   private readonly probe: ProbeBatch;
   private readonly lora: LoraChangeQueue;
   private readonly record: MetricsRecorder;
+  private readonly checkpointEvery: number;
 
   constructor(options: SessionOptions) {
     this.o = options;
     this.method = options.config.method;
     this.trainable = trainableVariables(options.model, this.method);
-    this.evalEvery = options.config.evalEvery;
+    this.evalEvery = options.resumeFrom?.evalEvery ?? options.config.evalEvery;
+    this.checkpointEvery = options.config.checkpointEvery ?? options.config.evalEvery;
     this.tensors = {
       imgSize: options.model.cfg.imgSize,
       norm: options.norm ?? NORMALISATION.mae,
       augment: options.config.augment,
-      random: mulberry32(options.config.seed ^ 0x9e3779b9),
+      // Replaced before every step by a generator seeded for that step (stepSeed), so any step can be replayed.
+      random: mulberry32(options.config.seed),
     };
     this.losses = new LossReadback(options.readEvery ?? 5);
     this.probe = new ProbeBatch(options.val, options.train);
     this.record = new MetricsRecorder(options.metricsHeader, options.labels);
+    const resumed = options.resumeFrom;
+    if (resumed) {
+      this.step = resumed.step;
+      this.record.steps.push(...resumed.steps);
+      this.record.evaluations.push(...resumed.evaluations);
+      this.record.events.push(...resumed.events);
+    }
     this.lora = new LoraChangeQueue({
       model: options.model,
       optimizer: options.optimizer,
@@ -112,15 +145,18 @@ export class TrainingSession {
         this.losses.beforeStep();
         const batch = this.probe.takeLent() ?? (await this.o.train.next());
         const lr = this.lrAt(this.step);
-        const loss = this.runStep(batch, lr);
+        const loss = this.runStep(batch, lr, stepSeed(config.seed, this.step));
         this.step++;
         this.losses.push(this.step, lr, loss);
         if (this.losses.due) await this.flushLosses();
-        if (this.o.val && this.evalEvery > 0 && this.step % this.evalEvery === 0) await this.evaluate();
+        const evaluation = this.o.val && this.evalEvery > 0 && this.step % this.evalEvery === 0 ? await this.evaluate() : null;
+        if (evaluation || this.step % this.checkpointEvery === 0) await this.offerCheckpoint(evaluation, false);
       }
       await this.flushLosses();
-      if (this.o.val && this.state !== 'stopped' && this.record.evaluations.at(-1)?.step !== this.step) await this.evaluate();
+      let last: EvaluationRecord | null = null;
+      if (this.o.val && this.state !== 'stopped' && this.record.evaluations.at(-1)?.step !== this.step) last = await this.evaluate();
       await this.lora.apply();
+      await this.offerCheckpoint(last, true);
       this.setState(this.state === 'stopped' ? 'stopped' : 'finished');
     } catch (err) {
       await this.flushLosses().catch(() => undefined);
@@ -203,14 +239,36 @@ export class TrainingSession {
     return learningRateAt(step, { peakLr: peak, minLr: c.minLr, warmupSteps: c.warmupSteps, totalSteps: c.totalSteps });
   }
 
-  private runStep(batch: Batch, lr: number): tf.Scalar {
+  private runStep(batch: Batch, lr: number, seed: number): tf.Scalar {
+    this.tensors.random = mulberry32(seed);
     return tf.tidy(() => {
       const x = batchInputs(batch, true, this.tensors);
       const { y, mask } = batchTargets(batch, this.o.labels.length);
       return trainStep(this.o.model, this.trainable, this.o.optimizer, { x, y, mask }, lr, {
         training: true,
         dropPathRate: this.o.config.dropPath,
+        seed,
       }, this.o.microBatch);
+    });
+  }
+
+  private async offerCheckpoint(evaluation: EvaluationRecord | null, final: boolean): Promise<void> {
+    if (!this.o.onCheckpoint) return;
+    await this.flushLosses();
+    await this.o.onCheckpoint({
+      step: this.step,
+      evaluation,
+      final,
+      capture: (kind, val) =>
+        captureCheckpoint({
+          kind,
+          step: this.step,
+          model: this.o.model,
+          trainable: this.trainable,
+          optimizer: kind === 'resume' ? this.o.optimizer : undefined,
+          evalEvery: this.evalEvery,
+          val,
+        }),
     });
   }
 
