@@ -7,13 +7,20 @@
  *  1. `datasets` (manifests) and `images` (decoded 8-bit images, indexed by dataset + split).
  *  2. `pendingIngests` (folder handles of unfinished ingests) and `backbones` + `backboneTensors` (checkpoints
  *     loaded by the user). They lived in two databases of their own before; legacy.ts moves their records here.
+ *  3. The runs (issue 11): `runs` (one summary each), `runMetrics` (steps / evaluations / events appended in chunks
+ *     as the run trains), `checkpoints` + `checkpointTensors` (resume and best checkpoints, by generation, so a
+ *     save that fails half-way leaves the previous one intact) and `grids`.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { DatasetManifest, PendingIngest, Split, StoredImage } from '../run/datasets';
+import type { CheckpointKind, RunCheckpoint } from '../run/checkpoints';
+import type { GridRecord } from '../run/grid';
+import type { EvaluationRecord, RunEvent, StepRecord } from '../run/records';
+import type { RunSummary } from '../run/runs';
 import { migrateLegacyDatabases } from './legacy';
 
 export const LAB_DB_NAME = 'cxr-peft-lab';
-export const LAB_DB_VERSION = 2;
+export const LAB_DB_VERSION = 3;
 
 /** A checkpoint kept so that a reload does not ask for the file again. */
 export interface CachedBackboneInfo {
@@ -37,6 +44,34 @@ export interface StoredTensor {
   data: Float32Array;
 }
 
+/** A chunk of a run's metrics, appended as the run trains (seq orders the chunks). */
+export interface MetricsChunk {
+  runId: string;
+  seq: number;
+  steps: StepRecord[];
+  evaluations: EvaluationRecord[];
+  events: RunEvent[];
+}
+
+/** A checkpoint's header; its tensors are records of `checkpointTensors` with the same generation. */
+export interface CheckpointHeader extends Omit<RunCheckpoint, 'trainable' | 'optimizer'> {
+  runId: string;
+  generation: number;
+  /** Names of the optimizer's state slots and its step counters (the slots' data are tensor records). */
+  optimizerCounters?: Record<string, number>;
+  bytes: number;
+}
+
+export interface CheckpointTensor {
+  runId: string;
+  kind: CheckpointKind;
+  generation: number;
+  group: 'trainable' | 'optimizer';
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
 export interface LabSchema extends DBSchema {
   datasets: { key: string; value: DatasetManifest };
   images: {
@@ -47,6 +82,11 @@ export interface LabSchema extends DBSchema {
   pendingIngests: { key: string; value: PendingIngest };
   backbones: { key: string; value: CachedBackboneInfo };
   backboneTensors: { key: [string, string]; value: StoredTensor };
+  runs: { key: string; value: RunSummary };
+  runMetrics: { key: [string, number]; value: MetricsChunk };
+  checkpoints: { key: [string, CheckpointKind]; value: CheckpointHeader };
+  checkpointTensors: { key: [string, CheckpointKind, number, string, string]; value: CheckpointTensor };
+  grids: { key: string; value: GridRecord };
 }
 
 export type LabDb = IDBPDatabase<LabSchema>;
@@ -64,6 +104,13 @@ const MIGRATIONS: ((db: LabDb, tx: UpgradeTx) => void)[] = [
     db.createObjectStore('pendingIngests', { keyPath: 'id' });
     db.createObjectStore('backbones', { keyPath: 'id' });
     db.createObjectStore('backboneTensors', { keyPath: ['backboneId', 'name'] });
+  },
+  (db) => {
+    db.createObjectStore('runs', { keyPath: 'id' });
+    db.createObjectStore('runMetrics', { keyPath: ['runId', 'seq'] });
+    db.createObjectStore('checkpoints', { keyPath: ['runId', 'kind'] });
+    db.createObjectStore('checkpointTensors', { keyPath: ['runId', 'kind', 'generation', 'group', 'name'] });
+    db.createObjectStore('grids', { keyPath: 'id' });
   },
 ];
 
