@@ -65,7 +65,7 @@ interface AdapterInfoLike {
 }
 
 export async function probeWebGpu(): Promise<WebGpuProbe> {
-  const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }) | undefined)?.gpu;
   if (!gpu) return { available: false, fallback: false, description: '', why: 'this browser exposes no WebGPU (navigator.gpu is missing)' };
   type AdapterLike = { isFallbackAdapter?: boolean; info?: AdapterInfoLike };
   let adapter: AdapterLike | null = null;

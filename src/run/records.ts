@@ -8,6 +8,8 @@ import type { ParamCount } from './paramCount';
 import type { BackendName } from './backends';
 import type { Split } from './datasets';
 import type { Method, LoraConfig } from './loraConfig';
+import type { RunSummary } from './runs';
+import type { GridStatus } from './grid';
 
 export type OptimizerName = 'sgd' | 'adamw';
 
@@ -93,7 +95,24 @@ export type TrainerMessage =
   | { type: 'state'; state: RunState; message?: string; step: number; totalSteps: number; etaSec?: number }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
   | { type: 'resources'; resources: ResourceSample }
-  | { type: 'test'; test: TestScore };
+  | { type: 'test'; test: TestScore }
+  /** A run started or resumed: its stored identity (messages that follow belong to it). */
+  | { type: 'run'; run: RunSummary; resumedFrom?: number }
+  | { type: 'grid'; grid: GridProgress };
+
+/** Where a running grid stands (the grid panel's progress line). */
+export interface GridProgress {
+  id: string;
+  name: string;
+  /** 0-based index of the cell running now; total once all are done. */
+  index: number;
+  total: number;
+  status: GridStatus;
+  runId: string | null;
+  message?: string;
+  /** Seconds left for the whole grid, from the cells done so far and the running one's ETA. */
+  etaSec?: number;
+}
 
 /** The JSON saved by "Download metrics" (documented in README). */
 export interface MetricsLog {

@@ -125,6 +125,15 @@ export class TrainingSession {
     return this.step;
   }
 
+  /** Smoothed wall-clock ms per step (0 before the first loss read-back). */
+  get msPerStep(): number {
+    return this.losses.stepMsEma;
+  }
+
+  get currentState(): RunState {
+    return this.state;
+  }
+
   params(): ParamCount {
     const { model } = this.o;
     return countParams(model.cfg, this.method, model.lora?.config ?? this.o.config.lora);

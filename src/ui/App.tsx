@@ -20,7 +20,7 @@ import { useDatasets, type Datasets } from './hooks/useDatasets';
 import { useParamCount } from './hooks/useParamCount';
 import { useTrainerRun } from './hooks/useTrainerRun';
 import { metricsCsvZip } from './view/metricsCsvZip';
-import { runName } from './view/runName';
+import { runName } from '../run/runName';
 import { isActive } from './view/runView';
 import { defaultSettings, settingsProblems, toRunConfig, withImportedAdapter, type LabSettings } from './view/runSettings';
 import { debounce } from './view/throttle';

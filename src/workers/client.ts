@@ -82,14 +82,25 @@ function wrapTrainer(): TrainerApi {
   const remote = Comlink.wrap<TrainerApi>(worker);
   return {
     initBackend: (requested) => remote.initBackend(requested),
-    // The callback crosses the worker boundary as a Comlink proxy; callers pass a plain function.
+    // Callbacks cross the worker boundary as Comlink proxies; callers pass plain functions.
     start: (config, onMessage: (m: TrainerMessage) => void) => remote.start(config, Comlink.proxy(onMessage)),
+    resumeRun: (runId, onMessage: (m: TrainerMessage) => void) => remote.resumeRun(runId, Comlink.proxy(onMessage)),
     pause: () => remote.pause(),
     resume: () => remote.resume(),
     stop: () => remote.stop(),
     setLora: (change) => remote.setLora(change),
     setEvalEvery: (n) => remote.setEvalEvery(n),
     metrics: () => remote.metrics(),
+    listRuns: () => remote.listRuns(),
+    runMetrics: (runId) => remote.runMetrics(runId),
+    deleteRun: (runId) => remote.deleteRun(runId),
+    exportRunAdapter: (runId) => remote.exportRunAdapter(runId),
+    exportRunMerged: (runId) => remote.exportRunMerged(runId),
+    storageUse: () => remote.storageUse(),
+    startGrid: (spec, onMessage: (m: TrainerMessage) => void) => remote.startGrid(spec, Comlink.proxy(onMessage)),
+    resumeGrid: (gridId, onMessage: (m: TrainerMessage) => void) => remote.resumeGrid(gridId, Comlink.proxy(onMessage)),
+    cancelGrid: () => remote.cancelGrid(),
+    listGrids: () => remote.listGrids(),
     // A File is structured-cloned as a handle (no bytes copied); the worker streams it tensor by tensor.
     loadCheckpoint: (file, onProgress: (p: CheckpointProgress) => void) => remote.loadCheckpoint(file, Comlink.proxy(onProgress)),
     listCheckpoints: () => remote.listCheckpoints(),

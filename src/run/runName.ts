@@ -1,8 +1,8 @@
 /**
  * The name a training run's files share (metrics, adapter, merged model): dataset name + method + start time,
- * safe as a file name on Windows, macOS and Linux. Pure; tested in tests/ui/runName.test.ts.
+ * safe as a file name on Windows, macOS and Linux. Pure; tested in tests/run/runName.test.ts.
  */
-import type { Method } from '../../run/loraConfig';
+import type { Method } from './loraConfig';
 
 /** Long dataset names are cut so the whole name stays well under the 255-byte limit of common file systems. */
 const MAX_DATASET_PART = 60;

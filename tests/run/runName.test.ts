@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactUtcTime, fileSafe, runName } from '../../src/ui/view/runName';
+import { compactUtcTime, fileSafe, runName } from '../../src/run/runName';
 
 const START = new Date(Date.UTC(2026, 10, 28, 3, 47, 23, 456));
 
