@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { expandGrid, type GridRecord, type GridSpec } from '../../src/run/grid';
-import { checkResultsJson, resultsCsv, resultsJson, resultsMarkdown, RESULTS_SCHEMA } from '../../src/run/resultsExport';
+import { checkResultsJson, resultsCsv, resultsJson, resultsMarkdown, RESULTS_SCHEMA, type ResultsJson } from '../../src/run/resultsExport';
 import { resultsTable } from '../../src/run/resultsTable';
 import { fakeRun, LABELS, score, studyRuns } from './resultsFixtures';
 
@@ -76,16 +76,16 @@ describe('resultsMarkdown', () => {
 });
 
 describe('resultsJson and checkResultsJson', () => {
-  const json = JSON.parse(JSON.stringify(resultsJson(table, runs)));
+  const json: ResultsJson = JSON.parse(JSON.stringify(resultsJson(table, runs)));
 
   it('holds the schema version, the rows and every run’s full config and identity', () => {
     expect(json.schema).toBe(RESULTS_SCHEMA);
     expect(json.rows).toEqual(JSON.parse(JSON.stringify(table.rows)));
     expect(json.runs).toHaveLength(12);
-    const running = json.runs.find((r: { id: string }) => r.id === 'linear-1-1');
+    const running = json.runs.find((r) => r.id === 'linear-1-1');
     expect(running).toMatchObject({ counted: false, status: 'running', name: 'demo-linear-1-1', datasetId: 'ds1' });
-    expect(running.config).toEqual(JSON.parse(JSON.stringify(runs[11].config)));
-    expect(json.runs.filter((r: { counted: boolean }) => r.counted)).toHaveLength(11);
+    expect(running?.config).toEqual(JSON.parse(JSON.stringify(runs[11].config)));
+    expect(json.runs.filter((r) => r.counted)).toHaveLength(11);
     expect(json.grid).toBeNull();
     expect(checkResultsJson(json)).toEqual([]);
   });
@@ -102,19 +102,19 @@ describe('resultsJson and checkResultsJson', () => {
   });
 
   it('names what is wrong with a bad file', () => {
-    const broken = (edit: (j: ReturnType<typeof structuredClone>) => void) => {
+    const broken = (edit: (j: ResultsJson) => void) => {
       const copy = structuredClone(json);
       edit(copy);
       return checkResultsJson(copy);
     };
     expect(checkResultsJson('text')).toEqual(['file: must be a JSON object']);
-    expect(broken((j) => (j.schema = 'cxr-peft-lab/results@0'))).toEqual(['schema: must be "cxr-peft-lab/results@1" (got "cxr-peft-lab/results@0")']);
+    expect(broken((j) => ((j as { schema: string }).schema = 'cxr-peft-lab/results@0'))).toEqual(['schema: must be "cxr-peft-lab/results@1" (got "cxr-peft-lab/results@0")']);
     expect(broken((j) => (j.rows[5].macroAuroc.sd = 0.01))).toEqual(['rows[5].macroAuroc.sd: must be a number ≥ 0 for 2 or more seeds, null otherwise']);
-    expect(broken((j) => delete j.runs[0].config.seed)).toEqual(['runs[0].config.seed: must be a whole number']);
+    expect(broken((j) => Reflect.deleteProperty(j.runs[0].config, 'seed'))).toEqual(['runs[0].config.seed: must be a whole number']);
     expect(broken((j) => (j.runs[3].id = 'renamed'))).toEqual(['rows[1].runIds: run "fft-0.01-1" is not in runs', 'rows[1].countedRunIds: run "fft-0.01-1" is not in runs']);
     expect(broken((j) => (j.wins.lora = 2))).toEqual(['wins: LoRA wins + FFT wins + ties must equal the fractions compared']);
     expect(broken((j) => j.rows[0].auroc.pop())).toEqual(['rows[0].auroc: must hold one entry per label']);
     expect(broken((j) => (j.rows[0].macroAuroc.mean = 1.5))).toEqual(['rows[0].macroAuroc.mean: must be null or in [0, 1]']);
-    expect(broken((j) => (j.grid = { id: 'g', spec: {}, cells: [], runIds: [] }))).toEqual(['grid.spec: must list methods, fractions and seeds']);
+    expect(broken((j) => ((j as { grid: unknown }).grid = { id: 'g', spec: {}, cells: [], runIds: [] }))).toEqual(['grid.spec: must list methods, fractions and seeds']);
   });
 });
