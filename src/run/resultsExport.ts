@@ -104,10 +104,11 @@ function meanSdCell(row: ResultsRow): string {
   return sd === null ? mean.toFixed(3) : `${mean.toFixed(3)} ± ${sd.toFixed(3)}`;
 }
 
-/** "3", "2/3" with a grid, plus "(1 unscored)". */
+/** "3", "2/3" with a grid, plus what is not counted: "(1 unscored, 1 not started)". */
 function seedsCell(row: ResultsRow): string {
   const base = row.expected === null ? String(row.scored) : `${row.scored}/${row.expected}`;
-  return row.unscored > 0 ? `${base} (${row.unscored} unscored)` : base;
+  const notes = [row.unscored > 0 ? `${row.unscored} unscored` : '', row.missing ? `${row.missing} not started` : ''].filter(Boolean);
+  return notes.length > 0 ? `${base} (${notes.join(', ')})` : base;
 }
 
 /** A Markdown table cell: pipes would end the cell, line breaks the row. */

@@ -61,7 +61,7 @@ export interface ResultsRow {
   unscored: number;
   /** Scored runs left out because a later scored run of the same seed replaced them. */
   superseded: number;
-  /** With a grid: its cells for this row, and how many of them have no counted run yet. Null without a grid. */
+  /** With a grid: its cells for this row, and how many of those have no run at all yet (not started). Null without a grid. */
   expected: number | null;
   missing: number | null;
   /** Test macro AUROC over the counted runs (runs whose macro AUROC does not exist are left out of n). */
@@ -172,7 +172,7 @@ function buildRow(draft: RowDraft, labels: string[]): ResultsRow {
     unscored: draft.found.length - scored.length,
     superseded,
     expected: expected ? expected.length : null,
-    missing: expected ? expected.filter((s) => !seeds.includes(s)).length : null,
+    missing: expected ? expected.filter((s) => !draft.found.some((r) => r.config.seed === s)).length : null,
     macroAuroc: summarizeSeeds(present(counted.map((r) => r.test?.macroAuroc))),
     auroc: labelMeans(labels, counted, (r) => r.test?.auroc ?? {}),
     ece: labelMeans(labels, counted, (r) => r.test?.ece ?? {}),

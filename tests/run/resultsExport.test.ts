@@ -71,7 +71,7 @@ describe('resultsMarkdown', () => {
     const spec: GridSpec = { name: 'g', datasetId: 'ds1', methods: ['lora'], fractions: [1], seeds: [0, 1, 2], ranks: {}, recipe: 'mrm-sgd', base: runs[0].config };
     const grid: GridRecord = { id: 'g1', spec, cells: expandGrid(spec), runIds: [null, null, null], current: 1, status: 'running', createdAt: '', updatedAt: '' };
     const t = resultsTable([fakeRun({ method: 'lora', seed: 0, gridId: 'g1', test: score({ [A]: 0.9 }) })], { grid });
-    expect(resultsMarkdown(t).split('\n')[2]).toContain('| 100 % | LoRA | 1/3 | 0.900 |');
+    expect(resultsMarkdown(t).split('\n')[2]).toContain('| 100 % | LoRA | 1/3 (2 not started) | 0.900 |');
   });
 });
 

@@ -197,7 +197,7 @@ describe('with a grid', () => {
     updatedAt: '2026-12-01T00:00:00.000Z',
   };
 
-  it('counts the seeds each row expects and those still missing, and keeps only the grid’s runs', () => {
+  it('counts the seeds each row expects, those not started and those unscored, and keeps only the grid’s runs', () => {
     const runs = [
       fakeRun({ method: 'lora', fraction: 0.1, seed: 0, gridId: 'grid-1', test: score({ [A]: 0.7 }) }),
       fakeRun({ method: 'lora', fraction: 0.1, seed: 1, gridId: 'grid-1' }),
@@ -206,7 +206,7 @@ describe('with a grid', () => {
     const table = resultsTable(runs, { grid });
     expect(table.gridId).toBe('grid-1');
     expect(table.rows.map((r) => `${r.fractionLabel} ${r.method} ${r.scored}/${r.expected} missing ${r.missing} unscored ${r.unscored}`)).toEqual([
-      '10 % lora 1/3 missing 2 unscored 1',
+      '10 % lora 1/3 missing 1 unscored 1',
       '10 % fft 0/3 missing 3 unscored 0',
       '100 % lora 0/3 missing 3 unscored 0',
       '100 % fft 0/3 missing 3 unscored 0',
