@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aurocByFractionSeries, resultsTable } from '../../src/run/resultsTable';
 import {
   aurocAxisDomain,
+  aurocAxisTicks,
   aurocByFractionSummary,
   costTexts,
   fractionAxis,
@@ -67,6 +68,9 @@ describe('the macro AUROC by fraction chart', () => {
     expect(aurocAxisDomain(series)).toEqual([0.55, 0.9]);
     expect(fractionAxis([])).toEqual({ ticks: [], domain: [0.01, 1] });
     expect(aurocAxisDomain([])).toEqual([0, 1]);
+    expect(aurocAxisTicks([0.55, 0.9])).toEqual([0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]);
+    expect(aurocAxisTicks([0.3, 1])).toEqual([0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
+    expect(aurocAxisTicks([0, 1])).toEqual([0, 0.25, 0.5, 0.75, 1]);
   });
   it('says the numbers in words', () => {
     expect(aurocByFractionSummary(series)).toBe(

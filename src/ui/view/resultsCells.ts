@@ -91,6 +91,16 @@ export function aurocAxisDomain(series: readonly MethodSeries[]): [number, numbe
   return [Math.max(0, Math.floor((lo - 0.01) * 20) / 20), Math.min(1, Math.ceil((hi + 0.01) * 20) / 20)];
 }
 
+/** Round y ticks over the domain: every 0.05, or every 0.1 / 0.25 when that would make more than 8 ticks. */
+export function aurocAxisTicks([lo, hi]: [number, number]): number[] {
+  // In hundredths, so the steps add up exactly (0.1 + 0.2 drift would print 0.30000000000000004).
+  const [from, to] = [Math.round(lo * 100), Math.round(hi * 100)];
+  const step = [5, 10, 25].find((s) => (to - from) / s <= 8) ?? 25;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t / 100);
+  return ticks;
+}
+
 /** The chart in words: "LoRA: 1 % 0.720 ± 0.028 (2 seeds), 100 % 0.810 ± 0.014 (2 seeds). Full fine-tuning: …". */
 export function aurocByFractionSummary(series: readonly MethodSeries[]): string {
   if (series.length === 0) return 'No run scored on the test split yet.';

@@ -12,7 +12,7 @@ import { fractionLabel } from '../../../run/grid';
 import { aurocByFractionSeries, type ResultsTable } from '../../../run/resultsTable';
 import { formatAuroc } from '../../view/format';
 import { METHOD_LABELS } from '../../view/labels';
-import { aurocAxisDomain, aurocByFractionSummary, fractionAxis, fractionChartRows } from '../../view/resultsCells';
+import { aurocAxisDomain, aurocAxisTicks, aurocByFractionSummary, fractionAxis, fractionChartRows } from '../../view/resultsCells';
 import { ChartFigure } from '../charts/ChartFigure';
 import { AXIS_TICK, CHART_HEIGHT, COLORS } from '../charts/chartTheme';
 import { METHOD_STYLES } from './methodStyles';
@@ -30,6 +30,7 @@ export function AurocByFractionChart({ table, width, height = CHART_HEIGHT }: Pr
   const series = useMemo(() => aurocByFractionSeries(table), [table]);
   const x = useMemo(() => fractionAxis(series), [series]);
   const yDomain = useMemo(() => aurocAxisDomain(series), [series]);
+  const yTicks = useMemo(() => aurocAxisTicks(yDomain), [yDomain]);
   const size = width === undefined ? { responsive: true, style: { width: '100%', height } } : { width, height };
   return (
     <div className="auroc-by-fraction">
@@ -50,9 +51,10 @@ export function AurocByFractionChart({ table, width, height = CHART_HEIGHT }: Pr
             allowDataOverflow
             tick={AXIS_TICK}
           />
-          <YAxis type="number" domain={yDomain} tickFormatter={(v: number) => v.toFixed(2)} tick={AXIS_TICK} width={44} />
+          <YAxis type="number" domain={yDomain} ticks={yTicks} tickFormatter={(v: number) => v.toFixed(2)} tick={AXIS_TICK} width={44} />
           <Tooltip formatter={(v) => formatAuroc(Number(v))} labelFormatter={(f) => `${fractionLabel(Number(f))} of the training labels`} isAnimationActive={false} />
-          <Legend wrapperStyle={{ fontSize: 12 }} formatter={(value) => <span style={{ color: COLORS.text }}>{value}</span>} />
+          {/* itemSorter null: the legend keeps the lines' order (LoRA, full fine-tuning, linear probe), not A-Z. */}
+          <Legend itemSorter={null} wrapperStyle={{ fontSize: 12 }} formatter={(value) => <span style={{ color: COLORS.text }}>{value}</span>} />
           {series.map((s) => {
             const style = METHOD_STYLES[s.method];
             return (
