@@ -32,6 +32,8 @@ export interface RunView {
   run?: RunSummary;
   /** The grid the run is a cell of, while one runs. */
   grid?: GridProgress;
+  /** A stored run opened for viewing (not the live training). */
+  stored?: boolean;
   logs: LogLine[];
 }
 
