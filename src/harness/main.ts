@@ -28,6 +28,11 @@ const harness = {
     const { runPairedBench } = await import('./bench');
     return runPairedBench(options);
   },
+  /** Saliency maps (teaching mode) timed per method on `options.backend`, activated as the lab does. */
+  async saliencyBench(options: Record<string, unknown>) {
+    const { runSaliencyBench } = await import('./saliencyBench');
+    return runSaliencyBench(options);
+  },
   /** Decode + resize of the files on <input id="bench-files"> with the lab's DecodePool (scripts/bench.mjs). */
   async decodeBench(options: Record<string, unknown>) {
     const { runDecodeBench } = await import('./benchIngest');

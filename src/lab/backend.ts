@@ -94,12 +94,6 @@ async function trySetBackend(name: BackendName): Promise<string | null> {
   }
 }
 
-export function parseBackendParam(value: string | null | undefined): BackendName | null {
-  if (!value) return null;
-  const v = value.toLowerCase();
-  return (BACKEND_NAMES as readonly string[]).includes(v) ? (v as BackendName) : null;
-}
-
 /** Chooses and activates a backend. `requested` forces one (still checked; on failure the next in order is used). */
 export async function chooseBackend(requested: BackendName | null): Promise<BackendReport> {
   const rejected: BackendReport['rejected'] = [];

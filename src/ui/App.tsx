@@ -2,8 +2,9 @@
  * The lab page: dataset in, model and method chosen, LoRA steered live, charts updating. State lives in hooks;
  * workers and storage are reached only through the bridge.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { UiBridge } from '../workers/client';
+import './App.css';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { LabClient } from '../workers/client';
 import { BackendStatus } from './components/BackendStatus';
 import { ChartsPanel } from './components/charts/ChartsPanel';
 import { DatasetPanel } from './components/DatasetPanel';
@@ -24,13 +25,14 @@ import { isActive } from './view/runView';
 import { defaultSettings, settingsProblems, toRunConfig, withImportedAdapter, type LabSettings } from './view/runSettings';
 import { debounce } from './view/throttle';
 import type { BackendReport } from '../run/backends';
+import type { LoraChange } from '../run/records';
 
 /** Outputs assumed for the parameter count before a dataset is chosen: NIH ChestX-ray14's 14 labels. */
 const DEFAULT_NUM_CLASSES = 14;
 const EVAL_EVERY_DEBOUNCE_MS = 400;
 
 interface Props {
-  bridge: UiBridge;
+  bridge: LabClient;
   backendReport: Promise<BackendReport>;
   backendWarning?: string;
 }
@@ -64,25 +66,20 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
   const [datasetPreparing, setDatasetPreparing] = useState(false);
   const active = isActive(run.view.state);
   const numClasses = datasets.selected?.labels.length || DEFAULT_NUM_CLASSES;
-  const counted = useParamCount(bridge.trainer, settings.preset, numClasses, settings.method, settings.lora);
+  const counted = useParamCount(settings.preset, numClasses, settings.method, settings.lora);
   // countParams knows presets only; a checkpoint of another shape is counted by the worker once it is built.
   const checkpoint = settings.initialisation === 'checkpoint' ? checkpoints.cached.find((c) => c.id === settings.checkpointId) : undefined;
   const presetCountWrong = checkpoint !== undefined && presetForArch(checkpoint.arch) === undefined;
   const params = active ? (run.view.params ?? counted.params) : presetCountWrong ? undefined : counted.params;
   const paramsError = presetCountWrong && !active ? "the checkpoint's architecture is not a preset; counted when training starts" : counted.error;
-  const { showParams, log } = run;
+  const { log } = run;
 
-  // Only the newest setLora reply is shown: an older one may arrive later and carry a stale count.
-  const loraRequest = useRef(0);
+  // The new count arrives once, as the run's `params` message; the call itself only reports a failure.
   const sendLora = useCallback(
-    (change: { r?: number; lora_alpha?: number }) => {
-      const id = ++loraRequest.current;
-      bridge.trainer.setLora(change).then(
-        (p) => id === loraRequest.current && showParams(p),
-        (e: unknown) => log('error', `LoRA change failed: ${errorText(e)}`),
-      );
+    (change: LoraChange) => {
+      bridge.trainer.setLora(change).catch((e: unknown) => log('error', `LoRA change failed: ${errorText(e)}`));
     },
-    [bridge, showParams, log],
+    [bridge, log],
   );
 
   const sendEvalEvery = useMemo(

@@ -3,11 +3,10 @@
  * folded from the worker's messages. Messages are folded as they arrive but React redraws at most 4 times a second.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { TrainerApi } from '../../workers/protocol';
+import type { TrainerApi } from '../../lab/trainer';
 import { appendLog, applyMessage, initialRunView, type RunView } from '../view/runView';
 import { throttle } from '../view/throttle';
 import type { RunConfig, TrainerMessage } from '../../run/records';
-import type { ParamCount } from '../../run/paramCount';
 
 export const REDRAW_INTERVAL_MS = 250;
 
@@ -19,8 +18,6 @@ export interface TrainerRun {
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
-  /** A parameter count the page got outside the message stream (the reply to setLora). Shown at once. */
-  showParams(p: ParamCount): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
@@ -90,7 +87,6 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
     pause: useCallback(() => control('Pause', () => trainer.pause()), [control, trainer]),
     resume: useCallback(() => control('Resume', () => trainer.resume()), [control, trainer]),
     stop: useCallback(() => control('Stop', () => trainer.stop()), [control, trainer]),
-    showParams: useCallback((p: ParamCount) => update({ ...latest.current, params: p }, true), [update]),
     log,
   };
 }

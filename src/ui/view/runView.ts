@@ -3,7 +3,7 @@
  * reference); tested in tests/ui/runView.test.ts.
  */
 import { formatDuration } from './format';
-import type { EvaluationRecord, RunEvent, RunState, StepRecord, TrainerMessage } from '../../run/records';
+import type { EvaluationRecord, ResourceSample, RunEvent, RunState, StepRecord, TestScore, TrainerMessage } from '../../run/records';
 import type { ParamCount } from '../../run/paramCount';
 
 export interface LogLine {
@@ -23,6 +23,10 @@ export interface RunView {
   evaluations: EvaluationRecord[];
   events: RunEvent[];
   params?: ParamCount;
+  /** The latest parameter / memory / throughput figures. */
+  resources?: ResourceSample;
+  /** The run's score on the test split, once it finished. */
+  test?: TestScore;
   logs: LogLine[];
 }
 
@@ -62,6 +66,10 @@ export function applyMessage(v: RunView, m: TrainerMessage): RunView {
       };
     case 'log':
       return appendLog(v, m.level, m.message);
+    case 'resources':
+      return { ...v, resources: m.resources };
+    case 'test':
+      return { ...v, test: m.test };
   }
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { IngestJobs } from '../../src/lab/ingestJobs';
-import { getKeys, type LabDb } from '../../src/storage/datasets';
-import { fakeFile, freshDb } from './helpers';
+import { getKeys } from '../../src/storage/datasets';
+import type { LabDb } from '../../src/storage/schema';
+import { fakeFile, freshDb } from '../data/helpers';
 import { SPLITS, type FileEntry, type IngestProgress } from '../../src/run/datasets';
 const SIZE = 8;
 

@@ -2,11 +2,12 @@ import { openAsBlob } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PREVIEW_ROWS, previewCsv, previewCsvs } from '../../src/lab/csvPreview';
 import { realIndexFile } from '../data-study/helpers';
+import { SKIP_WITHOUT_SHARED_DATA } from '../sharedData';
 
 const entry = (path: string, text: string) => ({ path, file: new Blob([text]) });
 
 describe('previewCsv', () => {
-  it('reads only the first rows of the real NIH index (112,120 rows, gzipped) and guesses its columns', async () => {
+  it.skipIf(SKIP_WITHOUT_SHARED_DATA)('reads only the first rows of the real NIH index (112,120 rows, gzipped) and guesses its columns', async () => {
     const path = realIndexFile('Data_Entry_2017_v2020.csv.gz');
     const preview = await previewCsv({ path: 'Data_Entry_2017_v2020.csv', file: await openAsBlob(path) });
     expect(preview.error).toBeUndefined();
