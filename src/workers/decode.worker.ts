@@ -1,13 +1,12 @@
 /**
  * Decode worker: blob -> 8-bit grayscale pixels at the storage size, off the main thread. A thin entry point over
  * src/lab/decodeFile.ts; the pixel buffer is transferred back, not copied. decodeWithStats also returns the
- * statistics the out-of-distribution guard scores (src/formats/image/decodeWithStats.ts; colour is measured on the
+ * statistics the out-of-distribution guard scores (src/data/ood/decodeFileWithStats.ts; colour is measured on the
  * browser decoder's RGBA, before the gray conversion loses it).
  */
 import * as Comlink from 'comlink';
 import { decodeFile } from '../lab/decodeFile';
-import { decodeToGray } from '../formats/image/browserDecode';
-import { checkAndDecodeWithStats, type DecodedWithStats } from '../formats/image/decodeWithStats';
+import { decodeFileWithStats } from '../data/ood/decodeFileWithStats';
 
 const decodeApi = {
   async decode(blob: Blob, size: number): Promise<Uint8Array> {
@@ -15,8 +14,8 @@ const decodeApi = {
     return Comlink.transfer(pixels, [pixels.buffer]);
   },
   /** decode() plus the out-of-distribution guard's statistics (src/data/ood/ scores them). */
-  async decodeWithStats(blob: Blob, size: number): Promise<DecodedWithStats> {
-    const decoded = await checkAndDecodeWithStats(blob, size, decodeToGray);
+  async decodeWithStats(blob: Blob, size: number) {
+    const decoded = await decodeFileWithStats(blob, size);
     return Comlink.transfer(decoded, [decoded.pixels.buffer]);
   },
 };

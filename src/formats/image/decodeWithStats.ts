@@ -6,7 +6,6 @@
  */
 import { decodeStudyImage, type StudyDecodeOptions } from './decodeImage';
 import { colourFractionOf, imageStatsOf, type ImageStats } from './imageStats';
-import { preflightImage } from './preflight';
 
 export interface DecodedWithStats {
   /** size x size 8-bit gray, exactly what decodeStudyImage returns. */
@@ -32,12 +31,3 @@ export async function decodeStudyImageWithStats(
   return { pixels, stats: imageStatsOf(pixels, size, colourFraction) };
 }
 
-/**
- * What the decode worker runs for decodeWithStats: the preflight checks of src/lab/decodeFile.ts (empty, truncated,
- * not an image, too large, unsupported DICOM: a readable Error), then decodeStudyImageWithStats.
- */
-export async function checkAndDecodeWithStats(blob: Blob, size: number, browserDecode: BrowserDecodeWithColour): Promise<DecodedWithStats> {
-  const problem = preflightImage(new Uint8Array(await blob.arrayBuffer()), (blob as File).name ?? 'image');
-  if (problem) throw new Error(problem.reason);
-  return decodeStudyImageWithStats(blob, size, browserDecode);
-}
