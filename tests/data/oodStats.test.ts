@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeFileWithStats } from '../../src/data/ood/decodeFileWithStats';
 import { decodeStudyImageWithStats } from '../../src/formats/image/decodeWithStats';
 import { canonicalGray, colourFractionOf, grayStatsOf, imageStatsOf, STATS_SIZE } from '../../src/formats/image/imageStats';
+import { resizeGray, toBytes } from '../../src/formats/image/resizeGray';
 import { FIXTURES as STUDY_FIXTURES } from '../data-study/helpers';
 import { fixtureRgba, fixtureStats, OOD_FIXTURES, readJson, type StatsGolden } from './oodFixtures';
 
@@ -154,5 +155,17 @@ describe('decodeFileWithStats', () => {
     const { stats } = await decodeFileWithStats(png, 64, async () => gray);
     expect(stats.modeLevel).toBe(10);
     expect(stats.colourFraction).toBeNull(); // this fake decoder never shows its RGBA
+  });
+});
+
+describe('canonicalGray block-mean fast path', () => {
+  it.each([2, 3, 4, 5, 8])('gives what resizeGray + toBytes give for factor %i', (factor) => {
+    const size = STATS_SIZE * factor;
+    let state = 12345 + factor;
+    const gray = new Uint8Array(size * size).map(() => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0; // LCG (Numerical Recipes constants): varied levels
+      return state >>> 24;
+    });
+    expect(canonicalGray(gray, size)).toEqual(toBytes(resizeGray(gray, size, size, STATS_SIZE, STATS_SIZE)));
   });
 });
