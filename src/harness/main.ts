@@ -38,6 +38,16 @@ const harness = {
     const { runDecodeBench } = await import('./benchIngest');
     return runDecodeBench(options);
   },
+  /** Out-of-distribution guard on the files of <input id="bench-files">: statistics, features, verdicts (scripts/ood_bench.mjs). */
+  async oodEval(options: Record<string, unknown>) {
+    const { runOodEval } = await import('./oodEval');
+    return runOodEval(options);
+  },
+  /** decode() vs decodeWithStats() on the chosen files: the decode-time cost of the guard's statistics. */
+  async oodDecodeSpeed(options: Record<string, unknown>) {
+    const { runOodDecodeSpeed } = await import('./oodEval');
+    return runOodDecodeSpeed(options);
+  },
   /** ingestDataset into IndexedDB, then training steps fed by BatchStream (scripts/bench.mjs). */
   async streamBench(options: Record<string, unknown>) {
     const { runStreamBench } = await import('./benchIngest');
