@@ -7,7 +7,7 @@ import { gridCellProblems, type GridRecord } from '../run/grid';
 import type { DatasetManifest } from '../run/datasets';
 import type { GridProgress, RunConfig, TrainerMessage } from '../run/records';
 import type { RunStatus } from '../run/runs';
-import { getRun, putGrid } from '../storage/runs';
+import { deleteRun, getRun, putGrid } from '../storage/runs';
 import { gridLockName, holdLock } from './locks';
 import type { LiveRun } from './liveRun';
 
@@ -91,6 +91,8 @@ export class GridRunner {
       const run = await getRun(existing);
       if (run?.status === 'finished') return null;
       if (run && run.resumeStep !== null) return this.launcher.resumeCell(existing, this.onMessage);
+      // Interrupted before its first checkpoint: nothing to resume; it starts again, and the stale record goes.
+      if (run) await deleteRun(existing);
     }
     const live = await this.launcher.startCell(grid.cells[i].config, grid.id, this.onMessage);
     grid.runIds[i] = live.runId;
