@@ -48,6 +48,11 @@ const harness = {
     const { runOodDecodeSpeed } = await import('./oodEval');
     return runOodDecodeSpeed(options);
   },
+  /** The demo grid (methods x fractions x seeds) end to end with the lab's trainer service (scripts/bench.mjs). */
+  async gridBench(options: Record<string, unknown>) {
+    const { runGridBench } = await import('./gridBench');
+    return runGridBench(options);
+  },
   /** ingestDataset into IndexedDB, then training steps fed by BatchStream (scripts/bench.mjs). */
   async streamBench(options: Record<string, unknown>) {
     const { runStreamBench } = await import('./benchIngest');
