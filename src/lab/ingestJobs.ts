@@ -2,7 +2,7 @@
  * Ingest jobs as the ingest worker runs them (src/workers/ingest.worker.ts): the user's choices are turned into
  * `ingestDataset` options, a folder handle is walked here (off the page's thread) when a resumed ingest sends one,
  * and each job can be cancelled by its id, since an AbortSignal cannot cross a worker boundary. No DOM, no Comlink:
- * tested in Node with a fake decoder (tests/data/ingestJobs.test.ts).
+ * tested in Node with a fake decoder (tests/lab/ingestJobs.test.ts).
  */
 import { filesFromDirectoryHandle } from '../data/fileSource';
 import { ingestDataset } from '../data/ingest';
