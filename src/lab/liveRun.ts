@@ -17,6 +17,7 @@ import { holdLock, runLockName } from './locks';
 import { sampleResources } from './resources';
 import { RunRecorder } from './runRecorder';
 import { scoreOnTest } from './scoreRun';
+import { NonFiniteLossError } from '../train/nonFiniteLoss';
 
 /** Resource samples are taken after loss read-backs, at most this often. */
 const RESOURCE_EVERY_MS = 250;
@@ -115,6 +116,13 @@ export class LiveRun {
       await this.recorder.finish('finished');
       return 'finished';
     } catch (error) {
+      if (error instanceof NonFiniteLossError) {
+        const kept = summary.resumeStep === null ? 'no checkpoint was saved before it: start the run again with a lower learning rate' : `its last good checkpoint (step ${summary.resumeStep}) is kept: lower the learning rate and resume`;
+        const message = `Training paused: ${error.message}; ${kept}.`;
+        onMessage({ type: 'log', level: 'warn', message });
+        await this.recorder.finish('stopped', message);
+        return 'stopped';
+      }
       const message = error instanceof Error ? error.message : String(error);
       onMessage({ type: 'log', level: 'warn', message: `Training stopped with an error: ${message}` });
       await this.recorder.finish('error', message);

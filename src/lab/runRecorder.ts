@@ -90,6 +90,10 @@ export class RunRecorder {
         s.bestVal = { step: e.step, macroAuroc: e.macroAuroc, loss: e.loss };
       }
       await this.settle();
+      if (!point.healthy) {
+        this.hooks.emit({ type: 'log', level: 'warn', message: `The training loss diverged before step ${point.step}: its state is not kept as the resume point (step ${s.resumeStep ?? 'none'} stays).` });
+        return;
+      }
       await saveCheckpoint(s.id, await point.capture('resume'));
       s.resumeStep = point.step;
       s.checkpointBytes = await runCheckpointBytes(s.id);

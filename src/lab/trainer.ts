@@ -12,7 +12,7 @@ import type { LoraChange, MetricsLog, RunConfig, TrainerMessage } from '../run/r
 import { runName } from '../run/runName';
 import { isResumable, type RunSummary } from '../run/runs';
 import { getManifest } from '../storage/datasets';
-import { getGrid, listGrids, loadCheckpoint, putRun, truncateMetrics } from '../storage/runs';
+import { appendMetrics, getGrid, listGrids, loadCheckpoint, putRun, truncateMetrics } from '../storage/runs';
 import type { VitModel } from '../model/vit';
 import { chooseBackend } from './backend';
 import { buildRun, type PendingAdapter } from './buildRun';
@@ -36,8 +36,11 @@ export interface TrainerApi {
   initBackend(requested: BackendName | null): Promise<BackendReport>;
   /** Builds the model and starts a new run (kept in storage as it trains); messages arrive through `onMessage`. */
   start(config: RunConfig, onMessage: (m: TrainerMessage) => void): Promise<RunSummary>;
-  /** Continues a stored run from its last checkpoint (at most one checkpoint interval is redone). */
-  resumeRun(runId: string, onMessage: (m: TrainerMessage) => void): Promise<RunSummary>;
+  /**
+   * Continues a stored run from its last checkpoint (at most one checkpoint interval is redone). `overrides` change
+   * the run's learning rate from there on (after a non-finite loss); the change is recorded as an event.
+   */
+  resumeRun(runId: string, onMessage: (m: TrainerMessage) => void, overrides?: ResumeOverrides): Promise<RunSummary>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   /** Stops the running run (and the grid it belongs to). */
@@ -71,6 +74,11 @@ export interface TrainerApi {
   exportMerged(runName: string): Promise<ExportedFile>;
   /** A PEFT adapter .zip (or its two files) to start the next LoRA run from. */
   importAdapter(files: { name: string; bytes: Uint8Array }[]): Promise<ImportedAdapterInfo>;
+}
+
+/** What a resume may change. */
+export interface ResumeOverrides {
+  baseLr?: number;
 }
 
 export class TrainerService implements TrainerApi {
@@ -135,7 +143,7 @@ export class TrainerService implements TrainerApi {
     return this.launch(new LiveRun({ built, summary, backend: chosen.name, nextSeq: 0, onMessage }));
   }
 
-  private async launchResume(runId: string, onMessage: (m: TrainerMessage) => void): Promise<LiveRun> {
+  private async launchResume(runId: string, onMessage: (m: TrainerMessage) => void, overrides: ResumeOverrides = {}): Promise<LiveRun> {
     const chosen = await this.ensureBackend();
     await requireRun(runId);
     // The status it really has: 'running' with nobody holding it means interrupted; held means training elsewhere.
@@ -149,9 +157,16 @@ export class TrainerService implements TrainerApi {
     onMessage({ type: 'state', state: 'starting', step: checkpoint.step, totalSteps: stored.config.totalSteps });
     const missing = await missingForResume(stored);
     if (missing) throw new Error(`run "${stored.name}" cannot resume: ${missing}`);
-    const built = await buildRun(stored.config, { resume: checkpoint });
+    const config = overrides.baseLr !== undefined ? { ...stored.config, baseLr: overrides.baseLr } : stored.config;
+    if (!(config.baseLr > 0 && Number.isFinite(config.baseLr))) throw new Error(`learning rate must be above 0, got ${config.baseLr}`);
+    const built = await buildRun(config, { resume: checkpoint });
     const kept = await truncateMetrics(runId, checkpoint.step);
-    const summary: RunSummary = { ...stored, status: 'running', message: undefined, step: checkpoint.step };
+    if (config.baseLr !== stored.config.baseLr) {
+      const event = { step: checkpoint.step, kind: 'base_lr' as const, from: stored.config.baseLr, to: config.baseLr };
+      kept.events.push(event);
+      await appendMetrics(runId, kept.nextSeq++, { events: [event] });
+    }
+    const summary: RunSummary = { ...stored, config, status: 'running', message: undefined, step: checkpoint.step };
     await putRun(summary);
     onMessage({ type: 'run', run: structuredClone(summary), resumedFrom: checkpoint.step });
     onMessage({ type: 'log', level: 'info', message: `Resumed "${stored.name}" from its checkpoint of step ${checkpoint.step}.` });
@@ -170,8 +185,9 @@ export class TrainerService implements TrainerApi {
     return structuredClone(live.summary);
   }
 
-  async resumeRun(runId: string, onMessage: (m: TrainerMessage) => void): Promise<RunSummary> {
-    const live = await this.launchResume(runId, onMessage);
+  async resumeRun(runId: string, onMessage: (m: TrainerMessage) => void, overrides?: ResumeOverrides): Promise<RunSummary> {
+    await this.stopAll();
+    const live = await this.launchResume(runId, onMessage, overrides);
     return structuredClone(live.summary);
   }
 

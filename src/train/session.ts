@@ -22,6 +22,7 @@ import { evaluateSplit } from './evaluate';
 import { bceWithLogits } from './loss';
 import { LoraChangeQueue } from './loraChanges';
 import { LossReadback } from './lossReadback';
+import { firstNonFinite, isDivergedLoss, NonFiniteLossError } from './nonFiniteLoss';
 import { MetricsRecorder } from './metricsRecorder';
 import type { Optimizer } from './optimizers';
 import { ProbeBatch } from './probeBatch';
@@ -64,6 +65,11 @@ export interface CheckpointPoint {
   evaluation: EvaluationRecord | null;
   /** true at the end of the loop (finished or stopped). */
   final: boolean;
+  /**
+   * false when a training loss since the previous checkpoint point diverged (nonFiniteLoss.ts DIVERGED_LOSS): the
+   * state is then not worth resuming from, and the previous resume checkpoint should stay the resume point.
+   */
+  healthy: boolean;
   /** Captures the session's state now (reads the tensors back). */
   capture(kind: CheckpointKind, val?: RunCheckpoint['val']): Promise<RunCheckpoint>;
 }
@@ -82,6 +88,8 @@ export class TrainingSession {
   private readonly lora: LoraChangeQueue;
   private readonly record: MetricsRecorder;
   private readonly checkpointEvery: number;
+  /** A loss diverged since the last checkpoint point. */
+  private divergedSinceCheckpoint = false;
 
   constructor(options: SessionOptions) {
     this.o = options;
@@ -169,7 +177,8 @@ export class TrainingSession {
       this.setState(this.state === 'stopped' ? 'stopped' : 'finished');
     } catch (err) {
       await this.flushLosses().catch(() => undefined);
-      this.setState('error', err instanceof Error ? err.message : String(err));
+      // A non-finite loss stops the run (it can continue from its last checkpoint); anything else is a failure.
+      this.setState(err instanceof NonFiniteLossError ? 'stopped' : 'error', err instanceof Error ? err.message : String(err));
       throw err;
     } finally {
       this.lora.rejectAll(new Error('training ended before the change was applied'));
@@ -264,10 +273,13 @@ export class TrainingSession {
   private async offerCheckpoint(evaluation: EvaluationRecord | null, final: boolean): Promise<void> {
     if (!this.o.onCheckpoint) return;
     await this.flushLosses();
+    const healthy = !this.divergedSinceCheckpoint;
+    this.divergedSinceCheckpoint = false;
     await this.o.onCheckpoint({
       step: this.step,
       evaluation,
       final,
+      healthy,
       capture: (kind, val) =>
         captureCheckpoint({
           kind,
@@ -284,9 +296,14 @@ export class TrainingSession {
   private async flushLosses(): Promise<void> {
     const records = await this.losses.flush();
     if (records.length === 0) return;
-    this.record.steps.push(...records);
-    this.o.emit({ type: 'steps', steps: records });
+    // Steps after a non-finite loss trained on broken weights: only the steps up to it are recorded.
+    const bad = firstNonFinite(records);
+    const kept = bad ? records.filter((r) => r.step <= bad.step) : records;
+    this.record.steps.push(...kept);
+    if (kept.some((r) => isDivergedLoss(r.loss))) this.divergedSinceCheckpoint = true;
+    this.o.emit({ type: 'steps', steps: kept });
     this.emitState();
+    if (bad) throw new NonFiniteLossError(bad.step, bad.lr, bad.loss);
   }
 
   private pushEvent(e: RunEvent): void {

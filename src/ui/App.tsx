@@ -185,7 +185,7 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
         </div>
       </main>
       <div className="wide">
-        <RunsPanel trainer={bridge.trainer} runs={runs} busy={active} onOpen={run.open} onResume={(r) => void run.resumeRun(r)} />
+        <RunsPanel trainer={bridge.trainer} runs={runs} busy={active} onOpen={run.open} onResume={(r, overrides) => void run.resumeRun(r, overrides)} />
         <GridPanel
           settings={settings}
           settingsProblems={settingsProblems(settings)}

@@ -84,7 +84,7 @@ function wrapTrainer(): TrainerApi {
     initBackend: (requested) => remote.initBackend(requested),
     // Callbacks cross the worker boundary as Comlink proxies; callers pass plain functions.
     start: (config, onMessage: (m: TrainerMessage) => void) => remote.start(config, Comlink.proxy(onMessage)),
-    resumeRun: (runId, onMessage: (m: TrainerMessage) => void) => remote.resumeRun(runId, Comlink.proxy(onMessage)),
+    resumeRun: (runId, onMessage: (m: TrainerMessage) => void, overrides) => remote.resumeRun(runId, Comlink.proxy(onMessage), overrides),
     pause: () => remote.pause(),
     resume: () => remote.resume(),
     stop: () => remote.stop(),

@@ -145,6 +145,34 @@ describe('TrainerService', () => {
     expect(new Set(bytes.slice(1)).size).toBe(1);
   }, 300_000);
 
+  it('a non-finite loss stops the run at that step with the step and learning rate named; it resumes from its last good checkpoint with a lower learning rate', async () => {
+    const trainer = new TrainerService();
+    await trainer.initBackend('cpu');
+    // LoRA with SGD at lr 1,000 diverges after two steps and overflows within a few more.
+    const run = await trainer.start(config({ baseLr: 1e3, totalSteps: 24, evalEvery: 2, seed: 9 }), () => undefined);
+    await waitFor(async () => (await trainer.listRuns()).find((r) => r.id === run.id)?.status === 'stopped');
+    const stopped = (await trainer.listRuns()).find((r) => r.id === run.id)!;
+    expect(stopped.message).toMatch(/Training paused: the training loss became (NaN|infinite) at step (\d+) \(learning rate [\d.e+]+\)/);
+    const badStep = Number(/at step (\d+)/.exec(stopped.message!)![1]);
+    const steps = (await readMetrics(run.id)).steps;
+    expect(steps.at(-1)!.step).toBe(badStep);
+    // The message names the learning rate that step used.
+    expect(stopped.message).toContain(`learning rate ${steps.at(-1)!.lr.toPrecision(3)}`);
+    expect(steps.slice(0, -1).every((s) => Number.isFinite(s.loss))).toBe(true);
+    // The resume point is the last checkpoint before the loss diverged (checkpoints after it are not kept).
+    expect(stopped.resumeStep).toBe(2);
+
+    const { messages, onMessage } = collect();
+    await trainer.resumeRun(run.id, onMessage, { baseLr: 0.01 });
+    await waitFor(async () => (await trainer.listRuns()).find((r) => r.id === run.id)?.status === 'finished');
+    const after = await readMetrics(run.id);
+    expect(after.steps.map((s) => s.step)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    expect(after.steps.slice(stopped.resumeStep!).every((s) => Number.isFinite(s.loss))).toBe(true);
+    expect(after.events).toContainEqual({ step: stopped.resumeStep, kind: 'base_lr', from: 1e3, to: 0.01 });
+    expect((await trainer.listRuns()).find((r) => r.id === run.id)!.config.baseLr).toBe(0.01);
+    expect(messages.some((m) => m.type === 'test')).toBe(true);
+  }, 120_000);
+
   it('a grid that cannot run says why, per cell, before anything starts', async () => {
     const trainer = new TrainerService();
     await trainer.initBackend('cpu');

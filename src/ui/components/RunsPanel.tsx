@@ -6,7 +6,7 @@
  */
 import './RunsPanel.css';
 import { useState } from 'react';
-import type { TrainerApi } from '../../lab/trainer';
+import type { ResumeOverrides, TrainerApi } from '../../lab/trainer';
 import { isResumable, type RunSummary } from '../../run/runs';
 import type { MetricsLog } from '../../run/records';
 import { downloadBytes, downloadJson } from '../view/download';
@@ -20,7 +20,25 @@ interface Props {
   /** A run trains now: nothing else can start or resume. */
   busy: boolean;
   onOpen(run: RunSummary, log: MetricsLog): void;
-  onResume(run: RunSummary): void;
+  onResume(run: RunSummary, overrides?: ResumeOverrides): void;
+}
+
+/** A run stopped by a non-finite loss: it resumes with a lower learning rate the user types. */
+function LowerLrResume({ run, disabled, onResume }: { run: RunSummary; disabled: boolean; onResume: Props['onResume'] }) {
+  const [text, setText] = useState(String(run.config.baseLr / 10));
+  const lr = Number(text);
+  const valid = lr > 0 && Number.isFinite(lr);
+  return (
+    <div className="lower-lr">
+      <label>
+        Learning rate{' '}
+        <input type="text" inputMode="decimal" value={text} onChange={(e) => setText(e.target.value)} aria-invalid={!valid} />
+      </label>
+      <button type="button" disabled={disabled || !valid} onClick={() => onResume(run, { baseLr: lr })}>
+        Resume with this learning rate
+      </button>
+    </div>
+  );
 }
 
 function errorText(e: unknown): string {
@@ -103,6 +121,7 @@ export function RunsPanel({ trainer, runs, busy, onOpen, onResume }: Props) {
                         <button type="button" disabled={busy || working !== null || !isResumable(run)} onClick={() => onResume(run)}>
                           Resume run
                         </button>
+                        {isResumable(run) && /loss became/.test(run.message ?? '') && <LowerLrResume run={run} disabled={busy || working !== null} onResume={onResume} />}
                         <button type="button" className="secondary" disabled={working !== null} onClick={() => void exportFile(run, 'json')}>
                           Metrics JSON
                         </button>

@@ -5,7 +5,7 @@
  * second.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { TrainerApi } from '../../lab/trainer';
+import type { ResumeOverrides, TrainerApi } from '../../lab/trainer';
 import { appendLog, applyMessage, initialRunView, type RunView } from '../view/runView';
 import { throttle } from '../view/throttle';
 import type { MetricsLog, RunConfig, TrainerMessage } from '../../run/records';
@@ -21,7 +21,7 @@ export interface TrainerRun {
   labels: string[];
   start(config: RunConfig, labels: string[]): Promise<void>;
   /** Continues a stored run from its last checkpoint; its earlier records are read back from storage. */
-  resumeRun(run: RunSummary): Promise<void>;
+  resumeRun(run: RunSummary, overrides?: ResumeOverrides): Promise<void>;
   startGrid(spec: GridSpec): Promise<void>;
   resumeGrid(gridId: string): Promise<void>;
   /** Shows a stored run's charts (no training). */
@@ -107,7 +107,10 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
     [update],
   );
 
-  const resumeRun = useCallback((run: RunSummary) => launch('Resuming the run', () => trainer.resumeRun(run.id, onMessage)), [launch, trainer, onMessage]);
+  const resumeRun = useCallback(
+    (run: RunSummary, overrides?: ResumeOverrides) => launch('Resuming the run', () => trainer.resumeRun(run.id, onMessage, overrides)),
+    [launch, trainer, onMessage],
+  );
   const startGrid = useCallback(
     (spec: GridSpec) => {
       update({ ...initialRunView(spec.base.totalSteps), state: 'starting' }, true);

@@ -118,7 +118,7 @@ export function stepStatusText(v: RunView): string {
     case 'paused':
       return `${head} · paused`;
     case 'stopped':
-      return `${head} · stopped`;
+      return `${head} · stopped${v.message ? `: ${v.message}` : ''}`;
     case 'finished':
       return `${head} · finished`;
     case 'error':
