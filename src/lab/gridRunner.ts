@@ -15,6 +15,8 @@ import type { LiveRun } from './liveRun';
 export interface CellLauncher {
   startCell(config: RunConfig, gridId: string, onMessage: (m: TrainerMessage) => void): Promise<LiveRun>;
   resumeCell(runId: string, onMessage: (m: TrainerMessage) => void): Promise<LiveRun>;
+  /** The cell's run lost its WebGPU device: switch to a fresh backend (the cell then resumes from its checkpoint). */
+  replaceLostBackend(live: LiveRun, onMessage: (m: TrainerMessage) => void): Promise<void>;
 }
 
 /** Problems of a grid on its dataset, one line per cell that cannot run (none: it can start). */
@@ -69,6 +71,11 @@ export class GridRunner {
         this.emitProgress(cellMs);
         const status: RunStatus = await live.done;
         this.live = null;
+        if (live.deviceLost && !this.cancelled) {
+          await this.launcher.replaceLostBackend(live, this.onMessage);
+          i--; // the same cell again: its run resumes from its last checkpoint (or starts again without one)
+          continue;
+        }
         cellMs.push(performance.now() - started);
         if (status === 'error') this.onMessage({ type: 'log', level: 'warn', message: `Grid cell ${i + 1} of ${grid.cells.length} failed; the grid goes on with the next cell.` });
       }

@@ -18,6 +18,7 @@ import { sampleResources } from './resources';
 import { RunRecorder } from './runRecorder';
 import { scoreOnTest } from './scoreRun';
 import { NonFiniteLossError } from '../train/nonFiniteLoss';
+import { deviceLoss } from './deviceLoss';
 
 /** Resource samples are taken after loss read-backs, at most this often. */
 const RESOURCE_EVERY_MS = 250;
@@ -33,6 +34,8 @@ export interface LaunchOptions {
 }
 
 export class LiveRun {
+  /** Set when the run ended because the WebGPU device was lost (the trainer then restarts it on a fresh backend). */
+  deviceLost: { reason: string; message: string } | null = null;
   readonly session: TrainingSession;
   readonly recorder: RunRecorder;
   readonly done: Promise<RunStatus>;
@@ -116,6 +119,14 @@ export class LiveRun {
       await this.recorder.finish('finished');
       return 'finished';
     } catch (error) {
+      const loss = deviceLoss(error);
+      if (loss) {
+        this.deviceLost = loss;
+        const message = `The WebGPU device was lost at step ${this.session.currentStep} (${loss.reason}${loss.message ? `: ${loss.message}` : ''}); every tensor on it is gone.`;
+        onMessage({ type: 'log', level: 'warn', message });
+        await this.recorder.finish('stopped', message);
+        return 'stopped';
+      }
       if (error instanceof NonFiniteLossError) {
         const kept = summary.resumeStep === null ? 'no checkpoint was saved before it: start the run again with a lower learning rate' : `its last good checkpoint (step ${summary.resumeStep}) is kept: lower the learning rate and resume`;
         const message = `Training paused: ${error.message}; ${kept}.`;

@@ -31,6 +31,14 @@ export function isBetter(e: EvaluationRecord, best: RunSummary['bestVal']): bool
   return e.loss < best.loss;
 }
 
+/** "this site stores 48.2 MB of 48.3 MB allowed", from navigator.storage.estimate (null where it is missing). */
+async function storageNumbers(): Promise<string | null> {
+  const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
+  if (estimate?.usage === undefined || estimate.quota === undefined) return null;
+  const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+  return `this site stores ${mb(estimate.usage)} of ${mb(estimate.quota)} allowed`;
+}
+
 export class RunRecorder {
   private queue: Promise<void> = Promise.resolve();
   private lastSummaryWrite = 0;
@@ -158,8 +166,10 @@ export class RunRecorder {
     if (this.storageFull) return;
     this.storageFull = true;
     const at = this.summary.resumeStep === null ? 'no checkpoint was saved yet' : `the checkpoint of step ${this.summary.resumeStep} is kept`;
-    const message = `Storage is full (${what}): the run is paused and nothing stored was lost; ${at}. Free space (delete runs or datasets), then resume.`;
-    this.summary.message = message;
-    this.hooks.pauseForStorage(message);
+    void storageNumbers().then((numbers) => {
+      const message = `Storage is full (${what}${numbers ? `; ${numbers}` : ''}): the run is paused and nothing stored was lost; ${at}. Free space (delete runs or datasets), then resume.`;
+      this.summary.message = message;
+      this.hooks.pauseForStorage(message);
+    });
   }
 }

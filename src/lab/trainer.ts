@@ -14,7 +14,9 @@ import { isResumable, type RunSummary } from '../run/runs';
 import { getManifest } from '../storage/datasets';
 import { appendMetrics, getGrid, listGrids, loadCheckpoint, putRun, truncateMetrics } from '../storage/runs';
 import type { VitModel } from '../model/vit';
+import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from './backend';
+import { forgetDevice, loseDeviceForTest, watchDevice } from './deviceLoss';
 import { buildRun, type PendingAdapter } from './buildRun';
 import { GridRunner, gridProblemLines } from './gridRunner';
 import { LiveRun } from './liveRun';
@@ -74,6 +76,12 @@ export interface TrainerApi {
   exportMerged(runName: string): Promise<ExportedFile>;
   /** A PEFT adapter .zip (or its two files) to start the next LoRA run from. */
   importAdapter(files: { name: string; bytes: Uint8Array }[]): Promise<ImportedAdapterInfo>;
+  /**
+   * Test hooks for the fault e2e tests (the page exposes them only with `?fault-hooks`): 'device-lost' destroys the
+   * WebGPU device; 'worker-crash' asks the WASM heap for more than it can ever hold, outside any catch, as an
+   * out-of-memory failure would.
+   */
+  injectFault(kind: 'device-lost' | 'worker-crash'): Promise<boolean>;
 }
 
 /** What a resume may change. */
@@ -90,8 +98,24 @@ export class TrainerService implements TrainerApi {
 
   /** Every call that touches tfjs waits for the backend choice (the page may call before initBackend resolved). */
   private ensureBackend(requested: BackendName | null = null): Promise<BackendReport> {
-    this.choosing ??= chooseBackend(requested);
+    this.choosing ??= chooseBackend(requested).then((report) => {
+      watchDevice();
+      return report;
+    });
     return this.choosing;
+  }
+
+  /**
+   * After the WebGPU device was lost: a fresh backend (WASM: a device that was lost once may be lost again, and
+   * WASM is always there), then the run continues from its last checkpoint on it.
+   */
+  private async recoverFromDeviceLoss(live: LiveRun, onMessage: (m: TrainerMessage) => void): Promise<void> {
+    await this.replaceLostBackend(live, onMessage);
+    if (live.summary.resumeStep === null) {
+      onMessage({ type: 'log', level: 'warn', message: `"${live.summary.name}" had no checkpoint yet: start it again.` });
+      return;
+    }
+    await this.launchResume(live.runId, onMessage);
   }
 
   async initBackend(requested: BackendName | null): Promise<BackendReport> {
@@ -140,7 +164,7 @@ export class TrainerService implements TrainerApi {
     await putRun(summary);
     onMessage({ type: 'run', run: structuredClone(summary) });
     onMessage({ type: 'log', level: 'info', message: `Backbone: ${built.initialisationNote}` });
-    return this.launch(new LiveRun({ built, summary, backend: chosen.name, nextSeq: 0, onMessage }));
+    return this.launch(new LiveRun({ built, summary, backend: chosen.name, nextSeq: 0, onMessage }), onMessage);
   }
 
   private async launchResume(runId: string, onMessage: (m: TrainerMessage) => void, overrides: ResumeOverrides = {}): Promise<LiveRun> {
@@ -171,12 +195,37 @@ export class TrainerService implements TrainerApi {
     onMessage({ type: 'run', run: structuredClone(summary), resumedFrom: checkpoint.step });
     onMessage({ type: 'log', level: 'info', message: `Resumed "${stored.name}" from its checkpoint of step ${checkpoint.step}.` });
     const resumeFrom = { step: checkpoint.step, evalEvery: checkpoint.evalEvery ?? stored.config.evalEvery, steps: kept.steps, evaluations: kept.evaluations, events: kept.events };
-    return this.launch(new LiveRun({ built, summary, backend: chosen.name, nextSeq: kept.nextSeq, resumeFrom, onMessage }));
+    return this.launch(new LiveRun({ built, summary, backend: chosen.name, nextSeq: kept.nextSeq, resumeFrom, onMessage }), onMessage);
   }
 
-  private launch(live: LiveRun): LiveRun {
+  /** Frees what was on the lost device and switches to a fresh backend (WASM). */
+  private async replaceLostBackend(live: LiveRun, onMessage: (m: TrainerMessage) => void): Promise<void> {
+    live.dispose();
+    if (this.live === live) this.live = null;
+    forgetDevice();
+    this.choosing = chooseBackend('wasm');
+    const report = await this.choosing;
+    onMessage({ type: 'backend', report: { ...report, reason: `the WebGPU device was lost; ${report.reason}` } });
+    onMessage({ type: 'log', level: 'info', message: `Training goes on on ${report.name} from the last checkpoint.` });
+  }
+
+  private launch(live: LiveRun, onMessage: (m: TrainerMessage) => void): LiveRun {
     this.live = live;
+    void live.done.then(() => {
+      if (live.deviceLost && !this.grid) void this.recoverFromDeviceLoss(live, onMessage).catch((e: unknown) => onMessage({ type: 'log', level: 'warn', message: `Could not restart the run: ${e instanceof Error ? e.message : String(e)}` }));
+    });
     return live;
+  }
+
+  async injectFault(kind: 'device-lost' | 'worker-crash'): Promise<boolean> {
+    if (kind === 'device-lost') return loseDeviceForTest();
+    // Outside any promise chain, so nothing catches it: the worker reports an uncaught error, as on a real crash.
+    setTimeout(() => {
+      const heap = (tf.backend() as unknown as { wasm?: { _malloc(n: number): number } }).wasm;
+      if (!heap) throw new RangeError('out of memory (simulated: this backend has no WASM heap)');
+      tf.zeros([2 ** 31], 'float32');
+    }, 0);
+    return true;
   }
 
   async start(config: RunConfig, onMessage: (m: TrainerMessage) => void): Promise<RunSummary> {
@@ -310,6 +359,7 @@ export class TrainerService implements TrainerApi {
     return {
       startCell: (config: RunConfig, gridId: string, onMessage: (m: TrainerMessage) => void) => this.launchNew(config, onMessage, gridId),
       resumeCell: (runId: string, onMessage: (m: TrainerMessage) => void) => this.launchResume(runId, onMessage),
+      replaceLostBackend: (live: LiveRun, onMessage: (m: TrainerMessage) => void) => this.replaceLostBackend(live, onMessage),
     };
   }
 

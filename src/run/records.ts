@@ -5,7 +5,7 @@
  */
 import type { VitPresetName } from './vitConfig';
 import type { ParamCount } from './paramCount';
-import type { BackendName } from './backends';
+import type { BackendName, BackendReport } from './backends';
 import type { Split } from './datasets';
 import type { Method, LoraConfig } from './loraConfig';
 import type { RunSummary } from './runs';
@@ -98,7 +98,9 @@ export type TrainerMessage =
   | { type: 'test'; test: TestScore }
   /** A run started or resumed: its stored identity (messages that follow belong to it). */
   | { type: 'run'; run: RunSummary; resumedFrom?: number }
-  | { type: 'grid'; grid: GridProgress };
+  | { type: 'grid'; grid: GridProgress }
+  /** The backend changed while the page was open (e.g. WebGPU lost its device and training moved to WASM). */
+  | { type: 'backend'; report: BackendReport };
 
 /** Where a running grid stands (the grid panel's progress line). */
 export interface GridProgress {

@@ -72,6 +72,8 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
   const active = isActive(run.view.state);
   // The Runs and grid panels follow the training: list again when a run starts, changes state, or a grid moves on.
   const { refresh } = runs;
+  const { crashed } = run;
+  useEffect(() => bridge.onTrainerCrash(crashed), [bridge, crashed]);
   useEffect(refresh, [refresh, run.view.run?.id, run.view.state, run.view.grid?.index, run.view.grid?.status, run.view.test]);
   const numClasses = datasets.selected?.labels.length || DEFAULT_NUM_CLASSES;
   const counted = useParamCount(settings.preset, numClasses, settings.method, settings.lora);
@@ -133,7 +135,7 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
           <h1>CXR PEFT Lab</h1>
           <p className="tagline">Fine-tune chest-radiograph Vision Transformers with LoRA in your browser. No image leaves this computer.</p>
         </div>
-        <BackendStatus backend={backend} warning={backendWarning} />
+        <BackendStatus backend={run.view.backend ? { status: 'ready', report: run.view.backend } : backend} warning={backendWarning} />
       </header>
       <main className="layout">
         <div className="column setup">

@@ -31,6 +31,11 @@ export interface SourceFolder {
 /** Everything the page can ask of the lab. */
 export interface LabClient {
   trainer: TrainerApi;
+  /**
+   * Calls `listener` when the training worker crashes (an uncaught error, e.g. out of memory). The client has then
+   * started a fresh worker (same backend request); the run it trained is kept in storage and shows as interrupted.
+   */
+  onTrainerCrash(listener: (message: string) => void): () => void;
   ingest(
     files: FileEntry[],
     name: string,
@@ -77,11 +82,50 @@ function transferables(files: { bytes: Uint8Array }[]): ArrayBuffer[] {
   return [...out];
 }
 
-function wrapTrainer(): TrainerApi {
-  const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module' });
-  const remote = Comlink.wrap<TrainerApi>(worker);
+/**
+ * The training worker, started again after a crash: a worker that reported an uncaught error is terminated (its
+ * state cannot be trusted) and a fresh one chooses the backend the page asked for. Terminating it releases the run's
+ * Web Lock, so the run shows as interrupted and can resume.
+ */
+class TrainerWorker {
+  private worker!: Worker;
+  remote!: Comlink.Remote<TrainerApi>;
+  /** The page's backend request, made again by a restarted worker. */
+  requested: Parameters<TrainerApi['initBackend']>[0] = null;
+  private readonly listeners = new Set<(message: string) => void>();
+
+  constructor() {
+    this.start();
+  }
+
+  private start(): void {
+    const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module' });
+    this.worker = worker;
+    this.remote = Comlink.wrap<TrainerApi>(worker);
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      if (this.worker !== worker) return;
+      worker.terminate();
+      this.start();
+      void this.remote.initBackend(this.requested).catch(() => undefined);
+      for (const listener of this.listeners) listener(event.message || 'no message');
+    });
+  }
+
+  onCrash(listener: (message: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+function wrapTrainer(worker: TrainerWorker): TrainerApi {
+  // Every call goes to the current worker (a crash replaces it).
+  const remote = new Proxy({} as Comlink.Remote<TrainerApi>, { get: (_, key) => worker.remote[key as keyof TrainerApi] });
   return {
-    initBackend: (requested) => remote.initBackend(requested),
+    initBackend: (requested) => {
+      worker.requested = requested;
+      return remote.initBackend(requested);
+    },
     // Callbacks cross the worker boundary as Comlink proxies; callers pass plain functions.
     start: (config, onMessage: (m: TrainerMessage) => void) => remote.start(config, Comlink.proxy(onMessage)),
     resumeRun: (runId, onMessage: (m: TrainerMessage) => void, overrides) => remote.resumeRun(runId, Comlink.proxy(onMessage), overrides),
@@ -101,6 +145,7 @@ function wrapTrainer(): TrainerApi {
     resumeGrid: (gridId, onMessage: (m: TrainerMessage) => void) => remote.resumeGrid(gridId, Comlink.proxy(onMessage)),
     cancelGrid: () => remote.cancelGrid(),
     listGrids: () => remote.listGrids(),
+    injectFault: (kind) => remote.injectFault(kind),
     // A File is structured-cloned as a handle (no bytes copied); the worker streams it tensor by tensor.
     loadCheckpoint: (file, onProgress: (p: CheckpointProgress) => void) => remote.loadCheckpoint(file, Comlink.proxy(onProgress)),
     listCheckpoints: () => remote.listCheckpoints(),
@@ -156,7 +201,13 @@ function requestPersistentStorage(): void {
 }
 
 export function createLabClient(): LabClient {
-  const trainer = wrapTrainer();
+  const trainerWorker = new TrainerWorker();
+  const trainer = wrapTrainer(trainerWorker);
+  // Test hooks for the fault e2e tests only: a page opened with ?fault-hooks can lose its WebGPU device or crash its
+  // training worker on purpose (e2e/faults.spec.ts). Without the parameter nothing is exposed.
+  if (new URLSearchParams(globalThis.location?.search ?? '').has('fault-hooks')) {
+    (globalThis as unknown as { cxrLabFaults: unknown }).cxrLabFaults = { inject: (kind: 'device-lost' | 'worker-crash') => trainer.injectFault(kind) };
+  }
   const datasets = datasetWorker();
   let nextIngestId = 1;
 
@@ -192,6 +243,7 @@ export function createLabClient(): LabClient {
 
   return {
     trainer,
+    onTrainerCrash: (listener) => trainerWorker.onCrash(listener),
     async ingest(files, name, onProgress, signal, choices = {}, folder) {
       requestPersistentStorage();
       // Without the record the ingest still runs; only the resume after a reload is lost.

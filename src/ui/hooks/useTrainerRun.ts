@@ -26,6 +26,8 @@ export interface TrainerRun {
   resumeGrid(gridId: string): Promise<void>;
   /** Shows a stored run's charts (no training). */
   open(run: RunSummary, log: MetricsLog): void;
+  /** The training worker crashed: the page says so (the run is kept in storage and can resume). */
+  crashed(message: string): void;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -130,6 +132,14 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
     [update],
   );
 
+  const crashed = useCallback(
+    (message: string) => {
+      const text = `The training worker stopped (${message}). What was trained up to its last checkpoint is kept: resume the run from "Runs".`;
+      update(appendLog({ ...latest.current, state: 'error', message: text }, 'error', text), true);
+    },
+    [update],
+  );
+
   const control = useCallback(
     async (name: string, call: () => Promise<void>) => {
       try {
@@ -149,6 +159,7 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
     startGrid,
     resumeGrid,
     open,
+    crashed,
     pause: useCallback(() => control('Pause', () => trainer.pause()), [control, trainer]),
     resume: useCallback(() => control('Resume', () => trainer.resume()), [control, trainer]),
     stop: useCallback(() => control('Stop', () => trainer.stop()), [control, trainer]),

@@ -5,6 +5,7 @@
 import { formatDuration } from './format';
 import type { EvaluationRecord, GridProgress, ResourceSample, RunEvent, RunState, StepRecord, TestScore, TrainerMessage } from '../../run/records';
 import type { RunSummary } from '../../run/runs';
+import type { BackendReport } from '../../run/backends';
 import type { ParamCount } from '../../run/paramCount';
 
 export interface LogLine {
@@ -34,6 +35,8 @@ export interface RunView {
   grid?: GridProgress;
   /** A stored run opened for viewing (not the live training). */
   stored?: boolean;
+  /** The backend chosen again while the page was open (after a lost WebGPU device). */
+  backend?: BackendReport;
   logs: LogLine[];
 }
 
@@ -93,6 +96,8 @@ export function applyMessage(v: RunView, m: TrainerMessage): RunView {
       return { ...initialRunView(m.run.config.totalSteps), state: 'starting', step: m.resumedFrom ?? 0, run: m.run, grid: v.grid, logs: v.logs };
     case 'grid':
       return { ...v, grid: m.grid };
+    case 'backend':
+      return appendLog({ ...v, backend: m.report }, 'warn', `Backend: ${m.report.name} (${m.report.reason})`);
   }
 }
 
