@@ -10,6 +10,7 @@ import type { CsvPreview } from '../run/layoutOptions';
 import { deleteDataset, listManifests } from '../storage/datasets';
 import { deletePendingIngest, listPendingIngests, rememberIngest } from '../storage/pendingIngests';
 import { previewCsvs } from './csvPreview';
+import { simulateQuota } from '../storage/simulatedQuota';
 import { IngestJobs, type IngestJobsOptions } from './ingestJobs';
 
 export interface DatasetApi {
@@ -31,6 +32,8 @@ export interface DatasetApi {
   detectLayout(paths: string[]): Promise<string | undefined>;
   /** Header, first rows and guessed column roles of every CSV among the files (for the generic-CSV chooser). */
   previewCsvs(files: FileEntry[]): Promise<CsvPreview[]>;
+  /** Fault tests only (`?fault-hooks`): writes fail with QuotaExceededError once `bytes` more are written; null: off. */
+  simulateStorageFull(bytes: number | null): Promise<void>;
 }
 
 export class DatasetService implements DatasetApi {
@@ -80,5 +83,9 @@ export class DatasetService implements DatasetApi {
 
   previewCsvs(files: FileEntry[]): Promise<CsvPreview[]> {
     return previewCsvs(files);
+  }
+
+  async simulateStorageFull(bytes: number | null): Promise<void> {
+    simulateQuota(bytes);
   }
 }

@@ -39,6 +39,7 @@ export class LiveRun {
   readonly session: TrainingSession;
   readonly recorder: RunRecorder;
   readonly done: Promise<RunStatus>;
+  private finishedState: TrainerMessage | null = null;
   private lastSample = 0;
   private waitAtSample = 0;
   private timeAtSample = performance.now();
@@ -75,6 +76,12 @@ export class LiveRun {
       norm: built.norm,
       resumeFrom: o.resumeFrom,
       emit: (m) => {
+        // The run is finished once it is scored: until then the page sees 'scoring'.
+        if (m.type === 'state' && m.state === 'finished') {
+          this.finishedState = m;
+          this.recorder.handle({ ...m, state: 'scoring' });
+          return;
+        }
         this.recorder.handle(m);
         if (m.type === 'steps') this.maybeSample();
       },
@@ -117,6 +124,7 @@ export class LiveRun {
       }
       await this.score();
       await this.recorder.finish('finished');
+      if (this.finishedState) onMessage(this.finishedState);
       return 'finished';
     } catch (error) {
       const loss = deviceLoss(error);
@@ -137,6 +145,8 @@ export class LiveRun {
       const message = error instanceof Error ? error.message : String(error);
       onMessage({ type: 'log', level: 'warn', message: `Training stopped with an error: ${message}` });
       await this.recorder.finish('error', message);
+      // The session may have ended cleanly before (the error came while scoring): the page must not wait on.
+      onMessage({ type: 'state', state: 'error', message, step: this.session.currentStep, totalSteps: summary.config.totalSteps });
       return 'error';
     } finally {
       summary.wallMs = this.recorder.summary.wallMs;

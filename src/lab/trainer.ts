@@ -17,6 +17,7 @@ import type { VitModel } from '../model/vit';
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from './backend';
 import { forgetDevice, loseDeviceForTest, watchDevice } from './deviceLoss';
+import { simulateQuota } from '../storage/simulatedQuota';
 import { buildRun, type PendingAdapter } from './buildRun';
 import { GridRunner, gridProblemLines } from './gridRunner';
 import { LiveRun } from './liveRun';
@@ -81,7 +82,7 @@ export interface TrainerApi {
    * WebGPU device; 'worker-crash' asks the WASM heap for more than it can ever hold, outside any catch, as an
    * out-of-memory failure would.
    */
-  injectFault(kind: 'device-lost' | 'worker-crash'): Promise<boolean>;
+  injectFault(kind: 'device-lost' | 'worker-crash' | 'storage-full', bytes?: number | null): Promise<boolean>;
 }
 
 /** What a resume may change. */
@@ -217,8 +218,12 @@ export class TrainerService implements TrainerApi {
     return live;
   }
 
-  async injectFault(kind: 'device-lost' | 'worker-crash'): Promise<boolean> {
+  async injectFault(kind: 'device-lost' | 'worker-crash' | 'storage-full', bytes: number | null = 0): Promise<boolean> {
     if (kind === 'device-lost') return loseDeviceForTest();
+    if (kind === 'storage-full') {
+      simulateQuota(bytes);
+      return true;
+    }
     // Outside any promise chain, so nothing catches it: the worker reports an uncaught error, as on a real crash.
     setTimeout(() => {
       const heap = (tf.backend() as unknown as { wasm?: { _malloc(n: number): number } }).wasm;

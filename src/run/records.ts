@@ -85,7 +85,8 @@ export interface LoraChange {
   lora_alpha?: number;
 }
 
-export type RunState = 'idle' | 'starting' | 'running' | 'paused' | 'stopped' | 'finished' | 'error';
+/** 'scoring': the steps are done and the best checkpoint is being scored on the test split (then 'finished'). */
+export type RunState = 'idle' | 'starting' | 'running' | 'paused' | 'scoring' | 'stopped' | 'finished' | 'error';
 
 export type TrainerMessage =
   | { type: 'steps'; steps: StepRecord[] }

@@ -5,6 +5,7 @@
  */
 import type { DatasetManifest, Split, StoredImage } from '../run/datasets';
 import { labDb, type LabDb } from './schema';
+import { chargeWrite } from './simulatedQuota';
 
 /**
  * All image keys of one dataset. Arrays sort after strings in IndexedDB's key order, so [id, []] is above
@@ -35,6 +36,7 @@ export async function deleteDataset(datasetId: string, db?: LabDb): Promise<void
 /** One transaction: either the whole chunk is stored or none of it (e.g. on QuotaExceededError). */
 export async function putImages(images: StoredImage[], db?: LabDb): Promise<void> {
   if (images.length === 0) return;
+  chargeWrite(images.reduce((n, i) => n + i.pixels.byteLength, 0));
   const tx = (await labDb(db)).transaction('images', 'readwrite');
   const store = tx.objectStore('images');
   await Promise.all([...images.map((image) => store.put(image)), tx.done]);

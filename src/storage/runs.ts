@@ -10,6 +10,7 @@ import type { GridRecord } from '../run/grid';
 import type { EvaluationRecord, RunEvent, StepRecord } from '../run/records';
 import type { RunSummary } from '../run/runs';
 import { labDb, type CheckpointHeader, type CheckpointTensor, type LabDb } from './schema';
+import { chargeWrite } from './simulatedQuota';
 
 /** Everything of a run that is stored under its id, in key order ranges. */
 const runRange = (runId: string) => IDBKeyRange.bound([runId], [runId, []]);
@@ -47,6 +48,7 @@ export interface RunMetrics {
 
 /** Appends one chunk of records (a loss read-back, an evaluation, an event); `seq` orders the chunks. */
 export async function appendMetrics(runId: string, seq: number, chunk: Partial<RunMetrics>, db?: LabDb): Promise<void> {
+  chargeWrite(JSON.stringify(chunk).length);
   await (await labDb(db)).put('runMetrics', { runId, seq, steps: chunk.steps ?? [], evaluations: chunk.evaluations ?? [], events: chunk.events ?? [] });
 }
 
@@ -111,7 +113,10 @@ export async function saveCheckpoint(runId: string, checkpoint: RunCheckpoint, d
   const bytes = checkpointBytes(checkpoint);
   try {
     // One transaction per tensor: a whole-model checkpoint of a large ViT must not be held by one transaction.
-    for (const record of records) await open.put('checkpointTensors', record);
+    for (const record of records) {
+      chargeWrite(record.data.byteLength);
+      await open.put('checkpointTensors', record);
+    }
     const { kind, step, lora, evalEvery, val, optimizer } = checkpoint;
     const header: CheckpointHeader = { kind, step, lora, evalEvery, val, runId, generation, optimizerCounters: optimizer?.counters, bytes };
     await open.put('checkpoints', header);

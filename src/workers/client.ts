@@ -145,7 +145,7 @@ function wrapTrainer(worker: TrainerWorker): TrainerApi {
     resumeGrid: (gridId, onMessage: (m: TrainerMessage) => void) => remote.resumeGrid(gridId, Comlink.proxy(onMessage)),
     cancelGrid: () => remote.cancelGrid(),
     listGrids: () => remote.listGrids(),
-    injectFault: (kind) => remote.injectFault(kind),
+    injectFault: (kind, bytes) => remote.injectFault(kind, bytes),
     // A File is structured-cloned as a handle (no bytes copied); the worker streams it tensor by tensor.
     loadCheckpoint: (file, onProgress: (p: CheckpointProgress) => void) => remote.loadCheckpoint(file, Comlink.proxy(onProgress)),
     listCheckpoints: () => remote.listCheckpoints(),
@@ -206,7 +206,10 @@ export function createLabClient(): LabClient {
   // Test hooks for the fault e2e tests only: a page opened with ?fault-hooks can lose its WebGPU device or crash its
   // training worker on purpose (e2e/faults.spec.ts). Without the parameter nothing is exposed.
   if (new URLSearchParams(globalThis.location?.search ?? '').has('fault-hooks')) {
-    (globalThis as unknown as { cxrLabFaults: unknown }).cxrLabFaults = { inject: (kind: 'device-lost' | 'worker-crash') => trainer.injectFault(kind) };
+    (globalThis as unknown as { cxrLabFaults: unknown }).cxrLabFaults = {
+      inject: (kind: 'device-lost' | 'worker-crash' | 'storage-full', bytes?: number | null) => trainer.injectFault(kind, bytes),
+      ingestStorageFull: (bytes: number | null) => datasets((api) => api.simulateStorageFull(bytes)),
+    };
   }
   const datasets = datasetWorker();
   let nextIngestId = 1;

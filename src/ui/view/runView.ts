@@ -93,7 +93,7 @@ export function applyMessage(v: RunView, m: TrainerMessage): RunView {
       return { ...v, test: m.test };
     case 'run':
       // A new run (the next cell of a grid, or a resumed run): its records start afresh; the log and grid go on.
-      return { ...initialRunView(m.run.config.totalSteps), state: 'starting', step: m.resumedFrom ?? 0, run: m.run, grid: v.grid, logs: v.logs };
+      return { ...initialRunView(m.run.config.totalSteps), state: 'starting', step: m.resumedFrom ?? 0, run: m.run, grid: v.grid, backend: v.backend, logs: v.logs };
     case 'grid':
       return { ...v, grid: m.grid };
     case 'backend':
@@ -102,7 +102,7 @@ export function applyMessage(v: RunView, m: TrainerMessage): RunView {
 }
 
 export function isActive(state: RunState): boolean {
-  return state === 'starting' || state === 'running' || state === 'paused';
+  return state === 'starting' || state === 'running' || state === 'paused' || state === 'scoring';
 }
 
 /** A run whose weights can be saved: it is not mid-step (paused) or it has ended with a model (finished, stopped). */
@@ -122,6 +122,8 @@ export function stepStatusText(v: RunView): string {
       return v.etaSec === undefined ? `${head} · running` : `${head} · ETA ${formatDuration(v.etaSec)}`;
     case 'paused':
       return `${head} · paused`;
+    case 'scoring':
+      return `${head} · scoring the best checkpoint on the test split…`;
     case 'stopped':
       return `${head} · stopped${v.message ? `: ${v.message}` : ''}`;
     case 'finished':
