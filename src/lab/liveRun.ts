@@ -19,6 +19,7 @@ import { RunRecorder } from './runRecorder';
 import { scoreOnTest } from './scoreRun';
 import { NonFiniteLossError } from '../train/nonFiniteLoss';
 import { deviceLoss } from './deviceLoss';
+import { releaseFreeGpuBuffers } from '../backends/webgpuPool';
 
 /** Resource samples are taken after loss read-backs, at most this often. */
 const RESOURCE_EVERY_MS = 250;
@@ -84,6 +85,8 @@ export class LiveRun {
         }
         this.recorder.handle(m);
         if (m.type === 'steps') this.maybeSample();
+        // A rank change leaves buffers of the old sizes in tfjs-webgpu's pool for good: give them back.
+        if (m.type === 'event' && m.event.kind === 'lora_rank') releaseFreeGpuBuffers();
       },
       onCheckpoint: (point) => this.recorder.checkpoint(point),
       metricsHeader: { ...config, backend: o.backend, initialisationNote: built.initialisationNote, microBatch },

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from './backend';
 import { forgetDevice, loseDeviceForTest, watchDevice } from './deviceLoss';
 import { simulateQuota } from '../storage/simulatedQuota';
+import { releaseFreeGpuBuffers } from '../backends/webgpuPool';
 import { buildRun, type PendingAdapter } from './buildRun';
 import { GridRunner, gridProblemLines } from './gridRunner';
 import { LiveRun } from './liveRun';
@@ -131,6 +132,8 @@ export class TrainerService implements TrainerApi {
     live.session.stop();
     await live.done;
     live.dispose();
+    // The next run (another method, rank or size) allocates its own buffers: return the last run's to the device.
+    releaseFreeGpuBuffers();
   }
 
   private async launchNew(config: RunConfig, onMessage: (m: TrainerMessage) => void, gridId?: string): Promise<LiveRun> {

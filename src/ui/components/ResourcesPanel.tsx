@@ -25,7 +25,7 @@ export function ResourcesPanel({ resources }: { resources?: ResourceSample }) {
   return (
     <section className="panel resources-panel" aria-labelledby="resources-heading">
       <h2 id="resources-heading">Parameters, memory and speed</h2>
-      <dl className="resources" aria-live="off">
+      <dl className="resources" aria-live="off" data-step={r.step} data-backend-bytes={r.backendBytes} data-num-tensors={r.numTensors}>
         {rows.map(([k, v]) => (
           <div key={k} className="resource">
             <dt>{k}</dt>
