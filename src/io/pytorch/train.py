@@ -77,8 +77,11 @@ def shuffle_in_place(items, rand):
 # Images: the lab stores every radiograph once as 8-bit grayscale, storageSize x storageSize, stretched to square.
 # This loader makes the same bytes from the original files.
 
+@functools.lru_cache(maxsize=32)
 def resize_matrix(in_size, out_size):
-    """[out, in] weights: area average when shrinking (Pillow's BOX), bilinear with half-pixel centres when enlarging."""
+    """[out, in] weights: area average when shrinking (Pillow's BOX), bilinear with half-pixel centres when enlarging,
+    as the lab's resizeGray. The lab sums in float32, this in float64: a value on a .5 tie may round the other way
+    (at most 1 gray level; measured in tests/io/pytorchExport.test.ts)."""
     weights = np.zeros((out_size, in_size), dtype=np.float64)
     scale = in_size / out_size
     for o in range(out_size):
@@ -297,15 +300,16 @@ def crop_and_resize(images, boxes, out_size):
     return torch.where(inside, upper + (lower - upper) * y_lerp, torch.zeros_like(upper)).float()
 
 
-def model_inputs(pixels, img_size, norm, boxes):
-    """uint8 [B, S, S] -> normalised [B, 3, img, img]: /255, crop or resize, (x - mean) / std, gray copied to 3 channels."""
+def model_inputs(pixels, img_size, norm, boxes, in_chans=3):
+    """uint8 [B, S, S] -> normalised [B, C, img, img]: /255, crop or resize, (x - mean) / std, gray copied to C channels
+    (the lab feeds one channel and sums the patch kernel over C: the same convolution)."""
     x = pixels.float() / 255
     if boxes is not None:
         x = crop_and_resize(x, boxes, img_size)
     elif x.shape[-1] != img_size:
         x = F.interpolate(x[:, None], size=(img_size, img_size), mode='bilinear', align_corners=False)[:, 0]
     x = (x - norm['mean']) / norm['std']
-    return x[:, None].expand(-1, 3, -1, -1)
+    return x[:, None].expand(-1, in_chans, -1, -1)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -528,11 +532,12 @@ class Pipeline:
     """What turns stored pixels into model inputs, and the batch / loader sizes (one object instead of six arguments)."""
 
     def __init__(self, run, export, workers, device):
-        self.img_size, self.norm, self.augment = export['vit']['imgSize'], export['normalisation'], run['augment']
+        self.img_size, self.in_chans = export['vit']['imgSize'], export['vit']['inChans']
+        self.norm, self.augment = export['normalisation'], run['augment']
         self.batch_size, self.workers, self.device = run['batchSize'], workers, device
 
     def inputs(self, pixels, boxes):
-        return model_inputs(pixels.to(self.device), self.img_size, self.norm, boxes)
+        return model_inputs(pixels.to(self.device), self.img_size, self.norm, boxes, self.in_chans)
 
 
 @torch.no_grad()
@@ -600,7 +605,7 @@ def parse_args():
     p.add_argument('--micro-batch', type=int, default=None, help='images per gradient pass per process (accumulated)')
     p.add_argument('--steps-override', type=int, default=None, help='stop after this many steps (schedule unchanged)')
     p.add_argument('--debug-dump', default=None, help='folder for loss, gradients and updated tensors of the first steps')
-    p.add_argument('--debug-steps', type=int, default=3)
+    p.add_argument('--debug-steps', type=int, default=3, help='how many steps --debug-dump records')
     return p.parse_args()
 
 
@@ -741,8 +746,8 @@ def main():
         if rank == 0:
             print(f'step {step}: val loss {record["loss"]}, macro AUROC {record["macroAuroc"]}', flush=True)
 
+    tic = time.perf_counter()  # a step's time includes its wait for data, as the lab's "ms"
     for step_index, (pixels, targets, mask, index) in enumerate(train_loader):
-        tic = time.perf_counter()
         lr = learning_rate_at(step_index, run)
         for group in optimizer.param_groups:
             group['lr'] = lr * group['lr_scale']
@@ -761,6 +766,7 @@ def main():
         metrics['steps'].append({'step': step, 'loss': loss, 'lr': lr, 'ms': (time.perf_counter() - tic) * 1000})
         if val_indices and run['evalEvery'] > 0 and step % run['evalEvery'] == 0:
             evaluate_val(step)
+        tic = time.perf_counter()
     if val_indices and (not metrics['evaluations'] or metrics['evaluations'][-1]['step'] != steps):
         evaluate_val(steps)
 
@@ -786,6 +792,10 @@ def main():
         write_outputs(out, model, run, export, labels, metrics, params, header)
         print(f'wrote {out}: metrics.json, merged.safetensors{", adapter/" if run["method"] == "lora" else ""}', flush=True)
     if world_size > 1:
+        # DDP's reducer must go while the process group is still alive: torch 1.13 can deadlock at exit when the
+        # reducer is the last owner of a gloo group (its destructor waits for a thread that waits for the GIL).
+        del ddp
+        dist.barrier()
         dist.destroy_process_group()
 
 
