@@ -3,6 +3,7 @@
 # exported train.py on tests/fixtures/pytorch with Debian's python3-torch (+ timm and peft from the venv of
 # ../shared/tools/torch-peft-venv.sh), and writes what it computed to tests/fixtures/golden/pytorch_export.json,
 # which tests/io/pytorchExport.test.ts compares with the lab's own training code.
+# The loader entries also read DICOMs: that python needs pydicom (e.g. pip install pydicom, or PYTHONPATH).
 # Run from the repository root: bash scripts/golden_pytorch_export.sh   (PYTHON=... overrides the interpreter)
 set -euo pipefail
 cd "$(dirname "$0")/.."

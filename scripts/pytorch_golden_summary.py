@@ -6,7 +6,8 @@ Reads, per case folder of <work dir>: debug/initial.safetensors, debug/step<k>.{
 --debug-dump) and out/metrics.json. LoRA tensors and tensors up to FULL_LIMIT values are stored whole; larger ones
 (full fine-tuning) as their L2 norm, sum and SAMPLE values at indices floor(k (n - 1) / (SAMPLE - 1)),
 k = 0..SAMPLE-1, of the row-major flattening; the initial tensors as norm and sum only (the lab builds the same
-ones). Also stores train.py's image loader output on a few PNGs (for the loader-difference bound), the first draws
+ones). Also stores train.py's image loader output on a few PNGs and DICOMs (for the loader-difference bound; needs
+pydicom), the first draws
 of its mulberry32, and the library versions.
 """
 import base64
@@ -24,6 +25,9 @@ SAMPLE = 97
 LOADER_FILES = [
     ('tests/fixtures/data-study/png16/padchest_style_16bit.png', [48, 80]),
     ('tests/fixtures/data-study/bad/complete.png', [96, 160]),
+    ('tests/fixtures/data-study/dicom/mono1_u16_window_explicit.dcm', [8, 4]),
+    ('tests/fixtures/data-study/dicom/mono2_s16_rescale_implicit.dcm', [8, 4]),
+    ('tests/fixtures/data-study/dicom/mono2_u8_explicit.dcm', [8, 4]),
 ]
 
 
@@ -76,6 +80,10 @@ def main():
     spec = importlib.util.spec_from_file_location('exported_train', os.path.join(work, cases[0], 'train.py'))
     train = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(train)
+    try:
+        import pydicom
+    except ImportError:
+        raise SystemExit('the DICOM entries need pydicom: pip install pydicom into this python (or put it on PYTHONPATH)')
     import peft
     import PIL
     import safetensors
@@ -96,7 +104,7 @@ def main():
         'versions': {'python': platform.python_version(), 'torch': torch.__version__,
                      'torchDebianPackage': os.environ.get('TORCH_DEB_VERSION', 'unknown'), 'timm': timm.__version__,
                      'peft': peft.__version__, 'safetensors': safetensors.__version__, 'numpy': np.__version__,
-                     'Pillow': PIL.__version__},
+                     'Pillow': PIL.__version__, 'pydicom': pydicom.__version__},
         'encoding': {'fullLimit': FULL_LIMIT, 'sample': SAMPLE},
         'mulberry32': draws,
         'loader': loader,

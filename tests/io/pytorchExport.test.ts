@@ -23,6 +23,7 @@ import { countParams } from '../../src/run/paramCount';
 import { makeVitConfig, NORMALISATION } from '../../src/run/vitConfig';
 import { importPeftAdapter } from '../../src/io/peft';
 import { decodePngToGray } from '../../src/formats/image/png16';
+import { decodeDicom } from '../../src/formats/image/dicom';
 import type { HostTensor } from '../../src/formats/safetensors';
 import type { LoraResizeChange } from '../../src/model/lora';
 import type { QkvPart } from '../../src/run/loraConfig';
@@ -290,9 +291,10 @@ describe('the adapter train.py saves (PEFT save_pretrained, tests/fixtures/pytor
 });
 
 describe('train.py\'s image loader against the lab\'s decoder', () => {
-  it.each(golden.loader.map((l) => [l.file, l.size, l] as const))('%s at %i px: at most 1 gray level apart', (file, size, l) => {
+  it.each(golden.loader.map((l) => [l.file, l.size, l] as const))('%s at %i px: at most 1 gray level apart', async (file, size, l) => {
     const ours = Buffer.from(l.pixels, 'base64');
-    const lab = decodePngToGray(readFileSync(file), size);
+    const bytes = readFileSync(file);
+    const lab = file.endsWith('.dcm') ? (await decodeDicom(bytes, { size })).pixels : decodePngToGray(bytes, size);
     expect(ours.length).toBe(lab.length);
     let maxDiff = 0;
     let differing = 0;

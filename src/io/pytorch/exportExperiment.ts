@@ -79,6 +79,7 @@ export const TESTED_VERSIONS = {
   safetensors: '0.8.0',
   numpy: '1.24.2',
   Pillow: '9.4.0',
+  pydicom: '3.0.2',
 } as const;
 
 export const REQUIREMENTS_TXT = [

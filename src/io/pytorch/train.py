@@ -25,6 +25,7 @@ import contextlib
 import csv
 import datetime
 import functools
+import io
 import json
 import math
 import os
@@ -122,6 +123,20 @@ def percentile_window(values, low=0.5, high=99.5):
     return (np.clip(values - lo, 0, hi - lo) / (hi - lo)) * 255.0
 
 
+def dicom_pixels(ds, pydicom):
+    """The first frame's stored values. JPEG Baseline frames (RSNA's DICOMs) are handed to Pillow when pydicom has no
+    JPEG plugin for the installed Pillow (pydicom 3 wants Pillow >= 10)."""
+    try:
+        return ds.pixel_array
+    except RuntimeError:
+        if ds.file_meta.TransferSyntaxUID != '1.2.840.10008.1.2.4.50':
+            raise
+        encaps = pydicom.encaps
+        frames = encaps.generate_frames(ds.PixelData) if hasattr(encaps, 'generate_frames') else encaps.generate_pixel_data_frame(ds.PixelData)
+        with Image.open(io.BytesIO(next(frames))) as frame:
+            return np.asarray(frame)
+
+
 def dicom_gray(path):
     """First frame of a DICOM: modality LUT, then Window Center / Width (PS3.3 C.11.2.1.2.1) or a min-max stretch."""
     try:
@@ -129,7 +144,7 @@ def dicom_gray(path):
     except ImportError as error:
         raise RuntimeError(f'{path} is a DICOM file: install pydicom (pip install pydicom) to read it') from error
     ds = pydicom.dcmread(path)
-    values = ds.pixel_array.astype(np.float64)
+    values = dicom_pixels(ds, pydicom).astype(np.float64)
     if values.ndim == 3 and values.shape[-1] == 3:
         values = luma(values)
     elif values.ndim == 3:
