@@ -15,10 +15,11 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 npx vite-node scripts/write_pytorch_golden_inputs.ts "$WORK" >/dev/null 2>&1
 quiet() { grep -v -e 'PyTorch >= 2.1' -e 'None of PyTorch' -e '^step ' -e '^wrote ' || true; }
-"$PYTHON" - <<'PY'
+"$PYTHON" - <<'PY' 2>&1 | quiet
 import peft, timm, torch, torch.distributed as dist
 print(f'torch {torch.__version__}, timm {timm.__version__}, peft {peft.__version__}, gloo available: {dist.is_gloo_available()}')
 PY
+echo "python3-torch (Debian): $(dpkg-query -W -f '${Version}' python3-torch 2>/dev/null || echo unknown)"
 status=0
 for name in lora-adamw-augment fft-adamw; do
   case_dir="$WORK/$name"
