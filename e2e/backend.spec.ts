@@ -24,7 +24,7 @@ test('without a parameter the page picks the faster backend and says why', async
     // (a tiny-preset step is ~50x slower on SwiftShader WebGPU than on WASM; see docs/benchmarks.md).
     await expect(status).toContainText(/Backend: wasm/);
     await expect(status).toContainText(adapter === 'software' ? /software fallback/i : /not available/i);
-    // One XNNPACK thread per core (tfjs alone would give hardwareConcurrency / 2; src/workers/backend.ts).
+    // One XNNPACK thread per core (tfjs alone would give hardwareConcurrency / 2; src/lab/backend.ts).
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     await expect(status).toContainText(`SIMD + ${Math.min(8, cores)} XNNPACK threads`);
   }

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { downloadJson, expect, test } from './lab';
+import { SHARED_DATA, SHARED_DATA_REASON, SKIP_WITHOUT_SHARED_DATA } from '../tests/sharedData';
 
 const fixture = (name: string) => path.resolve('e2e/fixtures', name);
 
@@ -99,13 +100,14 @@ test('bad input in class folders: the good images are ingested, each broken file
 
 test('the full real NIH index (112,120 rows) parses in the browser and its counts are shown', async ({ page, watch }) => {
   void watch;
+  test.info().skip(SKIP_WITHOUT_SHARED_DATA, SHARED_DATA_REASON);
   // A dropped folder as a user with the full index but only a few images has it: the real CSV (from the shared
   // data beside the repository, as CI has it) and three real NIH images.
   const { gunzipSync } = await import('node:zlib');
   const { mkdir, writeFile, copyFile } = await import('node:fs/promises');
   const folder = test.info().outputPath('nih-full-index');
   await mkdir(path.join(folder, 'images'), { recursive: true });
-  const shared = path.resolve('..', 'shared', 'data');
+  const shared = SHARED_DATA;
   await writeFile(path.join(folder, 'Data_Entry_2017_v2020.csv'), gunzipSync(await readFile(path.join(shared, 'real-index', 'Data_Entry_2017_v2020.csv.gz'))));
   for (const name of ['00000165_001.png', '00000211_018.png', '00000766_006.png']) {
     await copyFile(path.join(shared, 'nih-sample', 'images', name), path.join(folder, 'images', name));
@@ -138,12 +140,13 @@ test('the full real NIH index (112,120 rows) parses in the browser and its count
 
 test('the full real CheXpert train.csv (223,414 rows) parses in the browser and its counts are shown', async ({ page, watch }) => {
   void watch;
+  test.info().skip(SKIP_WITHOUT_SHARED_DATA, SHARED_DATA_REASON);
   // The folder as Stanford ships CheXpert-v1.0-small, with the real train.csv (from the shared data beside the
   // repository, as CI has it) and two images at paths the CSV lists (real radiographs from the Kermany sample).
   const { gunzipSync } = await import('node:zlib');
   const { mkdir, writeFile, copyFile } = await import('node:fs/promises');
   const root = path.join(test.info().outputPath('chexpert-full-index'), 'CheXpert-v1.0-small');
-  const shared = path.resolve('..', 'shared', 'data');
+  const shared = SHARED_DATA;
   await mkdir(root, { recursive: true });
   await writeFile(path.join(root, 'train.csv'), gunzipSync(await readFile(path.join(shared, 'real-index', 'chexpert_train.csv.gz'))));
   const kermany = path.join(shared, 'kermany-pneumonia-224', 'dataset', 'train', 'NORMAL');

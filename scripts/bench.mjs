@@ -6,6 +6,7 @@
  *   node scripts/bench.mjs [--backends wasm,webgpu,webgl,cpu] [--sizes 112,224] [--methods lora,fft,linear]
  *                          [--reps 3] [--warmup 1] [--budget-s wasm=300,webgpu=60,webgl=60,cpu=60,torch=300,paired=300]
  *                          [--no-build] [--no-torch] [--no-ingest] [--no-stream] [--stream-steps 40]
+ *                          [--no-grid] [--grid-seeds 3] [--grid-steps 20]
  *                          [--ingest-repeat 2] [--port 4175] [--wasm-threads N] [--micro-batch N] (the last two: diagnostics)
  *
  * --budget-s takes one number (every backend and PyTorch) or backend=seconds pairs (the rest keep defaults).
@@ -45,6 +46,9 @@ const { values: args } = parseArgs({
     'no-ingest': { type: 'boolean', default: false },
     'no-stream': { type: 'boolean', default: false },
     'stream-steps': { type: 'string', default: '40' },
+    'no-grid': { type: 'boolean', default: false },
+    'grid-seeds': { type: 'string', default: '3' },
+    'grid-steps': { type: 'string', default: '20' },
     'ingest-repeat': { type: 'string', default: '2' },
     port: { type: 'string', default: '4175' },
     // Diagnostic only: XNNPACK threads for tfjs-wasm; by default the lab's own setting is measured.
@@ -288,6 +292,33 @@ async function benchData(url) {
   return result;
 }
 
+/** The demo grid (3 methods x 3 fractions x n seeds, tiny preset, WASM) end to end in the harness page (issue 11). */
+async function benchGrid(url) {
+  if (args['no-grid']) return undefined;
+  const browser = await launchBrowser();
+  try {
+    const { page } = await openHarness(browser, url);
+    log(`grid: 3 methods x 3 fractions x ${args['grid-seeds']} seeds on the demo, ${args['grid-steps']} steps each`);
+    return await page.evaluate((o) => window.cxrHarness.gridBench(o), { seeds: Number(args['grid-seeds']), steps: Number(args['grid-steps']) });
+  } catch (error) {
+    skip('grid benchmark', String(error.message ?? error).split('\n')[0]);
+    return undefined;
+  } finally {
+    await browser.close().catch(() => undefined);
+  }
+}
+
+/** The grid row's lines: wall time, the share spent between runs (target < 5 %), storage per run. */
+function gridLines(grid) {
+  if (!grid) return [];
+  const mb = (b) => (b / 1e6).toFixed(2);
+  const scores = Object.entries(grid.meanTestMacroAuroc).map(([m, v]) => `${m} ${v === null ? 'n/a' : v.toFixed(3)}`).join(', ');
+  return [
+    `grid: ${grid.runs} runs of ${grid.steps} steps (batch ${grid.batchSize}) in ${grid.gridSeconds.toFixed(1)} s; between runs ${grid.overheadSeconds.toFixed(1)} s = ${(100 * grid.overheadShare).toFixed(1)} % of the grid (target < 5 %: ${grid.overheadShare < 0.05 ? 'met' : 'not met'})`,
+    `grid: storage per run: checkpoints ${mb(grid.checkpointBytesPerRun)} MB${grid.estimateBytesPerRun === null ? '' : `, navigator.storage.estimate grew ${mb(grid.estimateBytesPerRun)} MB per run`}; mean test macro AUROC ${scores}`,
+  ];
+}
+
 async function chromiumVersion() {
   const browser = await launchBrowser();
   const version = browser.version();
@@ -311,8 +342,9 @@ async function main() {
       if (env) environments.push(env);
     }
     const data = await benchData(server.url);
+    const grid = await benchGrid(server.url);
     const machine = { nproc: cpus().length, cpu: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, chromium: await chromiumVersion() };
-    const record = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt) / 1000, machine, options: { sizes, methods, reps, warmup, budgets }, environments, rows, paired, torch, ...data, skipped };
+    const record = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt) / 1000, machine, options: { sizes, methods, reps, warmup, budgets }, environments, rows, paired, torch, ...data, grid, skipped };
     mkdirSync(outRoot, { recursive: true });
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
     writeFileSync(join(outRoot, `bench-${stamp}.json`), JSON.stringify(record, null, 2));
@@ -324,6 +356,7 @@ async function main() {
     console.log('');
     for (const line of targetLines(rows, torch, paired)) console.log(line);
     for (const line of dataLines(data.decode, data.pillow, data.stream)) console.log(line);
+    for (const line of gridLines(grid)) console.log(line);
     if (skipped.length) {
       console.log('\nSkipped (no number was made up for these):');
       for (const s of skipped) console.log(`  - ${s.what}: ${s.reason}`);

@@ -119,7 +119,7 @@ def safetensors_bytes(tensors, metadata=None):
     """Serialise {name: tensor} as safetensors (github.com/huggingface/safetensors, README "Format").
 
     Layout: u64 little-endian header size, a JSON header, then raw little-endian tensor bytes. Conventions
-    fixed here and mirrored by src/io/safetensors.ts so both writers give identical bytes: `__metadata__`
+    fixed here and mirrored by src/formats/safetensors.ts so both writers give identical bytes: `__metadata__`
     first, tensors sorted by name (data in the same order), compact JSON, header padded with spaces to a
     multiple of 8 bytes (as the Rust implementation pads).
     """

@@ -10,7 +10,7 @@ Data: nih1000-64px (745 NIH ChestX-ray14 images, 64 px) + nih-sample (212 NIH im
 from /work/shared/data. The Kermany pneumonia set is NOT used: it is the demo dataset, whose held-out split
 must stay unseen by the backbone. Labels are never read.
 
-Architecture: exactly src/model/config.ts VIT_PRESETS.tiny (64 px, patch 16, dim 64, depth 2, heads 2, MLP 4,
+Architecture: exactly src/run/vitConfig.ts VIT_PRESETS.tiny (64 px, patch 16, dim 64, depth 2, heads 2, MLP 4,
 qkv bias, LayerNorm eps 1e-6), grayscale replicated to 3 channels, normalised with NORMALISATION.mae.
 The recipe follows facebookresearch/mae (models_mae.py, main_pretrain.py): 75 % random masking, fixed 2-D
 sin-cos position embeddings, a light transformer decoder, MSE on masked patches against per-patch normalised
@@ -35,7 +35,7 @@ from make_io_golden import Block, TimmVit, write_safetensors  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 TINY = dict(img_size=64, patch_size=16, in_chans=3, embed_dim=64, depth=2, num_heads=2, mlp_ratio=4.0, eps=1e-6)
-MAE_MEAN, MAE_STD = 0.4785, 0.2834  # src/model/config.ts NORMALISATION.mae
+MAE_MEAN, MAE_STD = 0.4785, 0.2834  # src/run/vitConfig.ts NORMALISATION.mae
 
 
 def load_images(data_root, size):

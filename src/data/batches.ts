@@ -1,13 +1,17 @@
 /**
  * Fixed-shape batches streamed from IndexedDB.
- * - train: an endless stream, reshuffled every epoch (seeded), ragged tail dropped so every batch has exactly
- *   batchSize rows; the following batch is read while the caller works on the current one.
+ * - train: an endless stream, reshuffled every epoch, ragged tail dropped so every batch has exactly batchSize
+ *   rows; the next batches are read while the caller works on the current one. Batch b is a pure function of
+ *   (seed, b): epoch e's order is a shuffle seeded by (seed, e), so a resumed run restarts the stream at the
+ *   batch it had reached (`startBatch`) and sees exactly the batches the uninterrupted run would have seen.
  * - eval: one pass over at most maxImages images in a fixed (seeded) order; the last batch is padded by repeating
  *   its rows and says how many are real in `valid`.
  */
-import { getImages, getKeys, sharedLabDb, type LabDb } from '../storage/datasets';
+import { getImages, getKeys } from '../storage/datasets';
+import { sharedLabDb, type LabDb } from '../storage/schema';
 import type { Batch, Split, StoredImage } from '../run/datasets';
-import { mulberry32, shuffleInPlace } from '../run/random';
+import { hashString, mulberry32, shuffleInPlace } from '../run/random';
+import { selectFraction } from './splits';
 
 export interface BatchStreamOptions {
   datasetId: string;
@@ -20,6 +24,13 @@ export interface BatchStreamOptions {
   mode: 'train' | 'eval';
   /** eval only: evaluate at most this many images (a fixed seeded subset, the same at every evaluation). */
   maxImages?: number;
+  /** train only: the first batch served is batch `startBatch` of the sequence (a resumed run); default 0. */
+  startBatch?: number;
+  /**
+   * train only: train on this share of the stored training images, in (0, 1]. The subset is nested and fixed per
+   * dataset (selectFraction with seed 0, as the study's fixed train_1 / train_10 lists), whatever the run's seed.
+   */
+  trainFraction?: number;
   /** Defaults to the shared connection (sharedLabDb()). */
   db?: LabDb;
 }
@@ -45,9 +56,11 @@ export class BatchStream {
   private readonly opts: BatchStreamOptions;
   private db: LabDb | null = null;
   private keys: string[] = [];
-  private order: string[] = [];
-  private position = 0;
-  private readonly random: () => number;
+  /** Index of the next train batch to request. */
+  private nextBatch: number;
+  /** The epoch whose shuffled order is cached (orders are recomputed only when the epoch changes). */
+  private cachedEpoch = -1;
+  private cachedOrder: string[] = [];
   /**
    * Train batches already requested, oldest first. Several in flight, not one: a WASM step blocks the worker's
    * event loop, so a read's IndexedDB callbacks only run between steps. With one batch ahead they ran inside
@@ -60,7 +73,7 @@ export class BatchStream {
       if (!Number.isInteger(opts[k]) || opts[k] <= 0) throw new Error(`BatchStream: ${k} must be a positive integer, got ${opts[k]}`);
     }
     this.opts = opts;
-    this.random = mulberry32(opts.seed);
+    this.nextBatch = opts.startBatch ?? 0;
   }
 
   /** Loads the split's keys once (keys only, no pixels). */
@@ -70,10 +83,11 @@ export class BatchStream {
     if (keys.length === 0) throw new Error(`Split '${this.opts.split}' of dataset ${this.opts.datasetId} has no stored images`);
     if (this.opts.mode === 'eval') {
       // Seeded shuffle before truncation: sorted keys group by class folder, a prefix would hold one class only.
-      const order = shuffleInPlace([...keys], this.random);
+      const order = shuffleInPlace([...keys], mulberry32(this.opts.seed));
       this.keys = this.opts.maxImages !== undefined ? order.slice(0, Math.max(1, this.opts.maxImages)) : order;
     } else {
-      this.keys = keys;
+      const fraction = this.opts.trainFraction ?? 1;
+      this.keys = fraction < 1 ? selectFraction(keys.map((key) => ({ key })), fraction, 0).map((k) => k.key) : keys;
       // The first batches are on their way before the first step.
       while (this.pending.length < TRAIN_PREFETCH) this.pending.push(this.prefetch(this.nextTrainKeys()));
     }
@@ -130,26 +144,30 @@ export class BatchStream {
     return promise;
   }
 
-  private startEpoch(): void {
-    this.order = shuffleInPlace([...this.keys], this.random);
-    this.position = 0;
-    this.epochsStarted++;
+  /** Epoch e's order: the keys shuffled by a PRNG seeded from (seed, e) alone. */
+  private epochOrder(epoch: number): string[] {
+    if (epoch !== this.cachedEpoch) {
+      this.cachedOrder = shuffleInPlace([...this.keys], mulberry32(hashString(`train-epoch:${epoch}`, this.opts.seed)));
+      this.cachedEpoch = epoch;
+      this.epochsStarted = Math.max(this.epochsStarted, epoch + 1);
+    }
+    return this.cachedOrder;
   }
 
+  /** The keys of train batch `this.nextBatch`, then advances. */
   private nextTrainKeys(): string[] {
     const { batchSize } = this.opts;
-    if (this.keys.length >= batchSize) {
-      if (this.position + batchSize > this.order.length) this.startEpoch(); // drops the ragged tail
-      const keys = this.order.slice(this.position, this.position + batchSize);
-      this.position += batchSize;
-      return keys;
+    const b = this.nextBatch++;
+    const n = this.keys.length;
+    if (n >= batchSize) {
+      // Whole batches per epoch; the ragged tail of each epoch is dropped.
+      const perEpoch = Math.floor(n / batchSize);
+      const start = (b % perEpoch) * batchSize;
+      return this.epochOrder(Math.floor(b / perEpoch)).slice(start, start + batchSize);
     }
     // Fewer images than one batch (tiny demo splits): fill the batch from consecutive shuffled epochs.
     const keys: string[] = [];
-    while (keys.length < batchSize) {
-      if (this.position >= this.order.length) this.startEpoch();
-      keys.push(this.order[this.position++]);
-    }
+    for (let q = b * batchSize; keys.length < batchSize; q++) keys.push(this.epochOrder(Math.floor(q / n))[q % n]);
     return keys;
   }
 

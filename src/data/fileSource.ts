@@ -71,7 +71,7 @@ type HandleItem = DataTransferItem & { getAsFileSystemHandle?: () => Promise<Fil
 /**
  * The FileSystemDirectoryHandle of a single dropped folder, where the browser gives one (Chromium), else undefined.
  * Like filesFromDataTransfer, call it synchronously inside the drop handler. The handle lets an interrupted ingest
- * resume after a reload (src/data/pendingIngests.ts); the files themselves are still read from the entries.
+ * resume after a reload (src/storage/pendingIngests.ts); the files themselves are still read from the entries.
  */
 export function directoryHandleFromDataTransfer(dt: DataTransfer): Promise<FileSystemDirectoryHandle | undefined> {
   const items = Array.from(dt.items ?? []).filter((item) => item.kind === 'file') as HandleItem[];

@@ -5,7 +5,8 @@
 import { parseDataset } from './layouts/registry';
 import { datasetIdFor, splitStats } from './manifest';
 import { assignSplits, selectFraction, type SplitFractions } from './splits';
-import { getManifest, hasKeys, putImages, putManifest, sharedLabDb, type LabDb } from '../storage/datasets';
+import { getManifest, hasKeys, putImages, putManifest } from '../storage/datasets';
+import { sharedLabDb, type LabDb } from '../storage/schema';
 import type { DatasetEntry } from './types';
 import type { DatasetManifest, FileEntry, IngestProgress, IngestResult, Problem, StoredImage } from '../run/datasets';
 

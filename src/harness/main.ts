@@ -28,10 +28,30 @@ const harness = {
     const { runPairedBench } = await import('./bench');
     return runPairedBench(options);
   },
+  /** Saliency maps (teaching mode) timed per method on `options.backend`, activated as the lab does. */
+  async saliencyBench(options: Record<string, unknown>) {
+    const { runSaliencyBench } = await import('./saliencyBench');
+    return runSaliencyBench(options);
+  },
   /** Decode + resize of the files on <input id="bench-files"> with the lab's DecodePool (scripts/bench.mjs). */
   async decodeBench(options: Record<string, unknown>) {
     const { runDecodeBench } = await import('./benchIngest');
     return runDecodeBench(options);
+  },
+  /** Out-of-distribution guard on the files of <input id="bench-files">: statistics, features, verdicts (scripts/ood_bench.mjs). */
+  async oodEval(options: Record<string, unknown>) {
+    const { runOodEval } = await import('./oodEval');
+    return runOodEval(options);
+  },
+  /** decode() vs decodeWithStats() on the chosen files: the decode-time cost of the guard's statistics. */
+  async oodDecodeSpeed(options: Record<string, unknown>) {
+    const { runOodDecodeSpeed } = await import('./oodEval');
+    return runOodDecodeSpeed(options);
+  },
+  /** The demo grid (methods x fractions x seeds) end to end with the lab's trainer service (scripts/bench.mjs). */
+  async gridBench(options: Record<string, unknown>) {
+    const { runGridBench } = await import('./gridBench');
+    return runGridBench(options);
   },
   /** ingestDataset into IndexedDB, then training steps fed by BatchStream (scripts/bench.mjs). */
   async streamBench(options: Record<string, unknown>) {

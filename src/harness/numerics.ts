@@ -17,7 +17,7 @@ import {
   relativeError,
   type GoldenModelCase,
   type GoldenResult,
-  type GoldenTensor, 
+  type GoldenTensor,
 } from '../train/selfCheck';
 import { trainStep, trainableVariables } from '../train/step';
 import grayQvUrl from '../../tests/fixtures/golden/vit_gray_lora_qv.json?url';

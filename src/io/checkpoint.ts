@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { VitConfig } from '../run/vitConfig';
 import { initParam } from '../model/init';
-import { BackboneCacheWriter, backboneIdOf, indexedDbAvailable, listCachedBackbones, openCachedBackbone } from '../storage/backbones';
+import { BackboneCacheWriter, backboneIdOf, listCachedBackbones, openCachedBackbone } from '../storage/backbones';
+import { indexedDbAvailable } from '../storage/schema';
 import { type CheckpointReader, numel, readRange } from '../formats/checkpointReader';
 import { type BackboneHint, CheckpointError, type CheckpointSummary, planCheckpoint } from './checkpointFilter';
 import { resamplePosEmbed } from './posEmbed';

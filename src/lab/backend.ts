@@ -65,7 +65,7 @@ interface AdapterInfoLike {
 }
 
 export async function probeWebGpu(): Promise<WebGpuProbe> {
-  const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }) | undefined)?.gpu;
   if (!gpu) return { available: false, fallback: false, description: '', why: 'this browser exposes no WebGPU (navigator.gpu is missing)' };
   type AdapterLike = { isFallbackAdapter?: boolean; info?: AdapterInfoLike };
   let adapter: AdapterLike | null = null;
@@ -92,12 +92,6 @@ async function trySetBackend(name: BackendName): Promise<string | null> {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-}
-
-export function parseBackendParam(value: string | null | undefined): BackendName | null {
-  if (!value) return null;
-  const v = value.toLowerCase();
-  return (BACKEND_NAMES as readonly string[]).includes(v) ? (v as BackendName) : null;
 }
 
 /** Chooses and activates a backend. `requested` forces one (still checked; on failure the next in order is used). */

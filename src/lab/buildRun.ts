@@ -11,6 +11,8 @@ import { makeOptimizer } from '../train/makeOptimizer';
 import type { Optimizer } from '../train/optimizers';
 import { loadInitialWeights } from './initialWeights';
 import { applyImportedAdapter, importPeftAdapter } from '../io/peft';
+import { restoreCheckpoint } from '../train/sessionState';
+import type { RunCheckpoint } from '../run/checkpoints';
 import type { RunConfig } from '../run/records';
 import type { DatasetManifest } from '../run/datasets';
 
@@ -31,9 +33,17 @@ export interface PendingAdapter {
   safetensors: Uint8Array;
 }
 
-export async function buildRun(config: RunConfig, pendingAdapter: PendingAdapter | null = null): Promise<BuiltRun> {
+export interface BuildOptions {
+  /** A PEFT adapter imported by the user, to start a new LoRA run from. */
+  pendingAdapter?: PendingAdapter | null;
+  /** A resumed run: its resume checkpoint is put back into the fresh model and optimizer, the stream continues there. */
+  resume?: RunCheckpoint;
+}
+
+export async function buildRun(config: RunConfig, options: BuildOptions = {}): Promise<BuiltRun> {
+  const { pendingAdapter = null, resume } = options;
   const manifest = await getManifest(config.datasetId);
-  if (!manifest) throw new Error(`dataset ${config.datasetId} is not in this browser's storage`);
+  if (!manifest) throw new Error(`dataset ${config.datasetId} is not in this browser's storage (it was deleted): add it again to run this`);
   if (manifest.counts.train === 0) throw new Error(`dataset "${manifest.name}" has no training images`);
   const { cfg: vitCfg, params, note, norm } = await loadInitialWeights(config, manifest.labels.length);
   const model = new VitModel(vitCfg, params);
@@ -48,6 +58,8 @@ export async function buildRun(config: RunConfig, pendingAdapter: PendingAdapter
   } else if (config.method === 'lora') {
     model.lora = LoraAdapter.create(vitCfg, config.lora, config.seed);
   }
+  const optimizer = makeOptimizer(config, vitCfg.depth);
+  if (resume) restoreCheckpoint(model, resume, config.lora, optimizer);
   const train = new BatchStream({
     datasetId: config.datasetId,
     split: 'train',
@@ -56,6 +68,8 @@ export async function buildRun(config: RunConfig, pendingAdapter: PendingAdapter
     numLabels: manifest.labels.length,
     seed: config.seed,
     mode: 'train',
+    startBatch: resume?.step ?? 0,
+    trainFraction: config.trainFraction,
   });
   await train.init();
   let val: BatchStream | null = null;
@@ -72,6 +86,22 @@ export async function buildRun(config: RunConfig, pendingAdapter: PendingAdapter
     });
     await val.init();
   }
-  return { manifest, vitCfg, model, optimizer: makeOptimizer(config, vitCfg.depth), train, val, initialisationNote: note + adapterNote, norm };
+  return { manifest, vitCfg, model, optimizer, train, val, initialisationNote: note + adapterNote, norm };
+}
+
+/** The whole test split in a fixed order (the study scores on all of it, not a sample); null when it is empty. */
+export async function testStream(config: RunConfig, manifest: DatasetManifest): Promise<BatchStream | null> {
+  if (manifest.counts.test === 0) return null;
+  const test = new BatchStream({
+    datasetId: config.datasetId,
+    split: 'test',
+    batchSize: config.batchSize,
+    size: manifest.storageSize,
+    numLabels: manifest.labels.length,
+    seed: config.seed,
+    mode: 'eval',
+  });
+  await test.init();
+  return test;
 }
 

@@ -1,14 +1,13 @@
 /**
  * Reads the header and first rows of each CSV in a dropped folder, for the generic-CSV column chooser. Reading
- * stops after the sample (an index of 200k rows is not read to the end). No DOM; tested in tests/ui/csvPreview.test.ts.
+ * stops after the sample (an index of 200k rows is not read to the end). Runs in the ingest worker; tested in tests/lab/csvPreview.test.ts.
  */
 import { streamCsvRows } from '../formats/csvStream';
 import { suggestColumns } from '../data/layouts/genericCsv';
 import { isIgnoredPath } from '../data/fileSource';
 import { extensionOf } from '../data/pathIndex';
 import type { FileEntry } from '../run/datasets';
-import { type CsvRow } from '../run/layoutOptions';
-import type { CsvPreview } from '../run/layoutOptions';
+import type { CsvPreview, CsvRow } from '../run/layoutOptions';
 
 /** As many rows as genericCsv's own guess looks at, so the preview and the parser agree. */
 export const PREVIEW_ROWS = 50;

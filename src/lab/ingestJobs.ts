@@ -2,12 +2,12 @@
  * Ingest jobs as the ingest worker runs them (src/workers/ingest.worker.ts): the user's choices are turned into
  * `ingestDataset` options, a folder handle is walked here (off the page's thread) when a resumed ingest sends one,
  * and each job can be cancelled by its id, since an AbortSignal cannot cross a worker boundary. No DOM, no Comlink:
- * tested in Node with a fake decoder (tests/data/ingestJobs.test.ts).
+ * tested in Node with a fake decoder (tests/lab/ingestJobs.test.ts).
  */
 import { filesFromDirectoryHandle } from '../data/fileSource';
 import { ingestDataset } from '../data/ingest';
 import { detectLayoutId } from '../data/layouts/registry';
-import type { LabDb } from '../storage/datasets';
+import type { LabDb } from '../storage/schema';
 import type { FileEntry, IngestSource, IngestChoices, IngestProgress, IngestResult } from '../run/datasets';
 
 export interface IngestJobsOptions {
@@ -36,7 +36,7 @@ export class IngestJobs {
       if (abort.signal.aborted) throw new Error('Ingest cancelled while reading the folder.');
       if (files.length === 0) throw new Error(`The folder "${name}" holds no files.`);
       // Detected here (the same scoring parseDataset uses) so that each parser gets only its own options.
-      const layout = choices.layout ?? detectLayoutId(files);
+      const layout = choices.layout ?? detectLayoutId(files.map((f) => f.path));
       const parserOptions = layout === undefined ? undefined : choices.parserOptions?.[layout];
       const { decode, db, storageSize, concurrency, chunkSize } = this.options;
       return await ingestDataset(files, {

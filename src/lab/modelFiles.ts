@@ -5,7 +5,8 @@
 import type { VitConfig } from '../run/vitConfig';
 import type { VitModel } from '../model/vit';
 import { loadBackbone, planCheckpoint, type CheckpointSummary } from '../io/checkpoint';
-import { listCachedBackbones, type CachedBackboneInfo } from '../storage/backbones';
+import { listCachedBackbones } from '../storage/backbones';
+import { type CachedBackboneInfo } from '../storage/schema';
 import { exportMergedModel } from '../io/mergedExport';
 import { exportPeftAdapter, importPeftAdapter, unzipPeftAdapter, zipPeftAdapter, type ImportedPeftAdapter } from '../io/peft';
 import { readSafetensors } from '../formats/safetensors';

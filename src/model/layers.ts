@@ -68,13 +68,13 @@ const geluOp = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
 
 /**
  * Stochastic depth (timm's drop_path): zero a residual branch for whole samples with probability p and
- * rescale the kept ones by 1 / (1 - p). x: [B, ...].
+ * rescale the kept ones by 1 / (1 - p). x: [B, ...]. `seed` makes the draw replayable.
  */
-export function dropPath<T extends tf.Tensor>(x: T, p: number): T {
+export function dropPath<T extends tf.Tensor>(x: T, p: number, seed?: number): T {
   if (p <= 0) return x;
   const keep = 1 - p;
   const maskShape = [x.shape[0], ...x.shape.slice(1).map(() => 1)];
-  const mask = tf.floor(tf.add(tf.randomUniform(maskShape), keep));
+  const mask = tf.floor(tf.add(tf.randomUniform(maskShape, 0, 1, 'float32', seed), keep));
   return tf.mul(x, tf.div(mask, keep)) as T;
 }
 

@@ -15,6 +15,16 @@ export interface ForwardOptions {
   training?: boolean;
   /** Stochastic-depth rate of the last block; block i uses rate * i / (depth - 1) (timm's linear rule). */
   dropPathRate?: number;
+  /**
+   * Seeds every random draw of the pass (drop-path, LoRA dropout), so a training step can be replayed exactly (a
+   * resumed run); unset, tfjs draws from its global generator.
+   */
+  seed?: number;
+}
+
+/** The seed of draw `draw` of block `block` in a pass seeded `seed`: fixed per (seed, block, draw). */
+function drawSeed(seed: number | undefined, block: number, draw: number): number | undefined {
+  return seed === undefined ? undefined : ((seed >>> 0) * 64 + block * 8 + draw) % 2147483647;
 }
 
 export class VitModel {
@@ -59,23 +69,48 @@ export class VitModel {
 
   /** The backbone up to the global average pool over patch tokens: [B, C, H, W] -> [B, D]. */
   pooledFeatures(x: tf.Tensor4D, opts: ForwardOptions = {}): tf.Tensor2D {
+    return tf.tidy(() => this.backbone(x, opts, false).pooled);
+  }
+
+  /**
+   * Logits plus every block's attention probabilities (softmax over keys), for saliency (attention rollout).
+   * attention[i]: [B, heads, T, T], T = N + 1 with the CLS token first. The plain forward never collects them.
+   */
+  forwardWithAttention(x: tf.Tensor4D): { logits: tf.Tensor2D; attention: tf.Tensor4D[] } {
     return tf.tidy(() => {
-      const { cfg } = this;
-      const [batch, channels, h, w] = x.shape;
-      if (h !== cfg.imgSize || w !== cfg.imgSize) throw new Error(`input is ${h}x${w}, model expects ${cfg.imgSize}x${cfg.imgSize}`);
-      if (channels !== cfg.inChans && channels !== 1) throw new Error(`input has ${channels} channels, model expects ${cfg.inChans} (or 1)`);
-      const tokens = this.embed(x); // [B, T, D]
-      const t = tokens.shape[1];
-      let hidden = tf.reshape(tokens, [batch * t, cfg.embedDim]) as tf.Tensor2D; // [B*T, D]
-      for (let i = 0; i < cfg.depth; i++) {
-        const rate = opts.training && opts.dropPathRate ? (opts.dropPathRate * i) / Math.max(1, cfg.depth - 1) : 0;
-        const input = hidden;
-        // One scope per block: its intermediates are released when the block ends instead of when the whole forward
-        // pass does. Under a gradient tape the tensors the backward pass needs are kept by the tape itself.
-        hidden = tf.tidy(() => this.block(i, input, batch, t, opts.training ?? false, rate));
-      }
-      return tf.mean(tf.slice(tf.reshape(hidden, [batch, t, cfg.embedDim]), [0, 1, 0], [batch, t - 1, cfg.embedDim]), 1) as tf.Tensor2D; // [B, D]
+      const { pooled, attention } = this.backbone(x, {}, true);
+      return { logits: this.classify(pooled), attention };
     });
+  }
+
+  /** Blocks and pool; with `keepAttention` each block's attention probabilities are returned too. */
+  private backbone(x: tf.Tensor4D, opts: ForwardOptions, keepAttention: boolean): { pooled: tf.Tensor2D; attention: tf.Tensor4D[] } {
+    const { cfg } = this;
+    const [batch, channels, h, w] = x.shape;
+    if (h !== cfg.imgSize || w !== cfg.imgSize) throw new Error(`input is ${h}x${w}, model expects ${cfg.imgSize}x${cfg.imgSize}`);
+    if (channels !== cfg.inChans && channels !== 1) throw new Error(`input has ${channels} channels, model expects ${cfg.inChans} (or 1)`);
+    const tokens = this.embed(x); // [B, T, D]
+    const t = tokens.shape[1];
+    let hidden = tf.reshape(tokens, [batch * t, cfg.embedDim]) as tf.Tensor2D; // [B*T, D]
+    const attention: tf.Tensor4D[] = [];
+    for (let i = 0; i < cfg.depth; i++) {
+      const rate = opts.training && opts.dropPathRate ? (opts.dropPathRate * i) / Math.max(1, cfg.depth - 1) : 0;
+      const input = hidden;
+      // One scope per block: its intermediates are released when the block ends instead of when the whole forward
+      // pass does. Under a gradient tape the tensors the backward pass needs are kept by the tape itself.
+      // The attention probabilities leave the scope only when asked for (they exist either way).
+      const out = tf.tidy(() => {
+        const r = this.block(i, input, batch, t, opts.training ?? false, rate, opts.seed);
+        return keepAttention ? r : r.out;
+      });
+      if (out instanceof tf.Tensor) hidden = out;
+      else {
+        hidden = out.out;
+        attention.push(out.attn);
+      }
+    }
+    const pooled = tf.mean(tf.slice(tf.reshape(hidden, [batch, t, cfg.embedDim]), [0, 1, 0], [batch, t - 1, cfg.embedDim]), 1) as tf.Tensor2D; // [B, D]
+    return { pooled, attention };
   }
 
   /** Patch embedding + CLS token + position embedding: [B, C, H, W] -> [B, N + 1, D]. */
@@ -96,40 +131,42 @@ export class VitModel {
   }
 
   /** A linear layer plus the LoRA adapters on it (unless merged). x: [M, in] -> [M, out]. */
-  private adaptedLinear(module: string, x: tf.Tensor2D, training: boolean): tf.Tensor2D {
+  private adaptedLinear(module: string, x: tf.Tensor2D, training: boolean, seed?: number): tf.Tensor2D {
     const base = linear(x, this.p(`${module}.weight`), this.p(`${module}.bias`));
     const sites = this.lora && !this.merged ? this.lora.sitesOf(module) : [];
     if (sites.length === 0) return base;
     const rate = training ? this.lora!.config.lora_dropout : 0;
-    const xd = rate > 0 ? (tf.dropout(x, rate) as tf.Tensor2D) : x;
+    const xd = rate > 0 ? (tf.dropout(x, rate, undefined, seed) as tf.Tensor2D) : x;
     // One dropout mask for all sites of the module, as PEFT's fused-qkv LoRA (MergedLinear) applies it.
     return tf.add(base, this.lora!.applyModule(module, xd, base.shape[1])) as tf.Tensor2D;
   }
 
-  /** One pre-norm transformer block on flattened tokens x: [B*T, D]. */
-  private block(i: number, x: tf.Tensor2D, batch: number, t: number, training: boolean, dropPathRate: number): tf.Tensor2D {
+  /** One pre-norm transformer block on flattened tokens x: [B*T, D] -> out [B*T, D], attn [B, H, T, T] (probabilities). */
+  private block(i: number, x: tf.Tensor2D, batch: number, t: number, training: boolean, dropPathRate: number, seed?: number): { out: tf.Tensor2D; attn: tf.Tensor4D } {
     const { cfg } = this;
     const d = cfg.embedDim;
     const heads = cfg.numHeads;
     const hd = d / heads;
     const pre = `blocks.${i}`;
     const xn = layerNorm(x, this.p(`${pre}.norm1.weight`), this.p(`${pre}.norm1.bias`), cfg.layerNormEps);
-    const qkv = this.adaptedLinear(`${pre}.attn.qkv`, xn, training); // [B*T, 3D]
+    const qkv = this.adaptedLinear(`${pre}.attn.qkv`, xn, training, drawSeed(seed, i, 0)); // [B*T, 3D]
     // [B*T, 3D] -> three [B*T, D] -> [B, T, H, hd] -> [B, H, T, hd]. Rank-4 transposes rather than one rank-5
     // [2, 0, 3, 1, 4]: tfjs-wasm's rank-5 transpose took 100 ms per call here against < 1 ms for these.
     const [q, k, v] = (tf.split(qkv, 3, 1) as tf.Tensor2D[]).map((m) =>
       tf.transpose(tf.reshape(m, [batch, t, heads, hd]), [0, 2, 1, 3]),
     ) as tf.Tensor4D[];
     const scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(hd)), k, false, true); // [B, H, T, T]
-    const ctx = tf.matMul(tf.softmax(scores, -1), v); // [B, H, T, hd]
+    const attn = tf.softmax(scores, -1) as tf.Tensor4D; // [B, H, T, T]
+    const ctx = tf.matMul(attn, v); // [B, H, T, hd]
     const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [batch * t, d]) as tf.Tensor2D; // [B*T, D]
-    let attnOut = this.adaptedLinear(`${pre}.attn.proj`, merged, training);
-    if (dropPathRate > 0) attnOut = tf.reshape(dropPath(tf.reshape(attnOut, [batch, t, d]), dropPathRate), [batch * t, d]);
+    let attnOut = this.adaptedLinear(`${pre}.attn.proj`, merged, training, drawSeed(seed, i, 1));
+    if (dropPathRate > 0) attnOut = tf.reshape(dropPath(tf.reshape(attnOut, [batch, t, d]), dropPathRate, drawSeed(seed, i, 2)), [batch * t, d]);
     const h = tf.add(x, attnOut) as tf.Tensor2D;
     const hn = layerNorm(h, this.p(`${pre}.norm2.weight`), this.p(`${pre}.norm2.bias`), cfg.layerNormEps);
-    let mlpOut = this.adaptedLinear(`${pre}.mlp.fc2`, gelu(this.adaptedLinear(`${pre}.mlp.fc1`, hn, training)), training);
-    if (dropPathRate > 0) mlpOut = tf.reshape(dropPath(tf.reshape(mlpOut, [batch, t, d]), dropPathRate), [batch * t, d]);
-    return tf.add(h, mlpOut);
+    const fc1 = this.adaptedLinear(`${pre}.mlp.fc1`, hn, training, drawSeed(seed, i, 3));
+    let mlpOut = this.adaptedLinear(`${pre}.mlp.fc2`, gelu(fc1), training, drawSeed(seed, i, 4));
+    if (dropPathRate > 0) mlpOut = tf.reshape(dropPath(tf.reshape(mlpOut, [batch, t, d]), dropPathRate, drawSeed(seed, i, 5)), [batch * t, d]);
+    return { out: tf.add(h, mlpOut), attn };
   }
 
   /** Fold the adapter into the base weights (W' = W + scaling B A), refusing non-finite results as PEFT's safe_merge. */

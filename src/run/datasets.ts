@@ -100,3 +100,18 @@ export interface IngestChoices {
 
 /** What a job ingests: files already read by the page, or a folder handle to walk here (a resumed ingest). */
 export type IngestSource = { files: FileEntry[] } | { handle: FileSystemDirectoryHandle };
+
+/**
+ * An ingest of a folder that came with a FileSystemDirectoryHandle (a drop in Chromium, or showDirectoryPicker) and
+ * has not finished: kept so that after a reload the page can offer "Resume ingest of <name>". Handles are
+ * structured-cloneable (WHATWG File System, FileSystemHandle is [Serializable]), which is what lets IndexedDB keep them.
+ */
+export interface PendingIngest {
+  id: string;
+  /** The dataset name the ingest stores (the folder's name as the page showed it). */
+  name: string;
+  handle: FileSystemDirectoryHandle;
+  /** The choices of the first attempt: a resume must compute the same dataset id to skip what is stored. */
+  choices: IngestChoices;
+  startedAt: number;
+}

@@ -8,6 +8,8 @@ import type { ParamCount } from './paramCount';
 import type { BackendName } from './backends';
 import type { Split } from './datasets';
 import type { Method, LoraConfig } from './loraConfig';
+import type { RunSummary } from './runs';
+import type { GridStatus } from './grid';
 
 export type OptimizerName = 'sgd' | 'adamw';
 
@@ -39,6 +41,14 @@ export interface RunConfig {
   dropPath: number;
   augment: boolean;
   seed: number;
+  /**
+   * Share of the stored training images this run trains on, in (0, 1] (the study's label fractions); default 1.
+   * The subset is nested and fixed for a dataset (data/splits.ts selectFraction with seed 0), as the study's fixed
+   * train_1 / train_10 lists are: seeds vary the initialisation and data order, not which images are labelled.
+   */
+  trainFraction?: number;
+  /** Steps between resume checkpoints; default: every evaluation (evalEvery). */
+  checkpointEvery?: number;
 }
 
 export interface StepRecord {
@@ -69,6 +79,12 @@ export interface RunEvent {
   probeLossAfter?: number;
 }
 
+/** A LoRA slider move applied to the running training (either or both). */
+export interface LoraChange {
+  r?: number;
+  lora_alpha?: number;
+}
+
 export type RunState = 'idle' | 'starting' | 'running' | 'paused' | 'stopped' | 'finished' | 'error';
 
 export type TrainerMessage =
@@ -77,7 +93,26 @@ export type TrainerMessage =
   | { type: 'event'; event: RunEvent }
   | { type: 'params'; params: ParamCount; r: number; lora_alpha: number }
   | { type: 'state'; state: RunState; message?: string; step: number; totalSteps: number; etaSec?: number }
-  | { type: 'log'; level: 'info' | 'warn'; message: string };
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | { type: 'resources'; resources: ResourceSample }
+  | { type: 'test'; test: TestScore }
+  /** A run started or resumed: its stored identity (messages that follow belong to it). */
+  | { type: 'run'; run: RunSummary; resumedFrom?: number }
+  | { type: 'grid'; grid: GridProgress };
+
+/** Where a running grid stands (the grid panel's progress line). */
+export interface GridProgress {
+  id: string;
+  name: string;
+  /** 0-based index of the cell running now; total once all are done. */
+  index: number;
+  total: number;
+  status: GridStatus;
+  runId: string | null;
+  message?: string;
+  /** Seconds left for the whole grid, from the cells done so far and the running one's ETA. */
+  etaSec?: number;
+}
 
 /** The JSON saved by "Download metrics" (documented in README). */
 export interface MetricsLog {
@@ -89,4 +124,43 @@ export interface MetricsLog {
   events: RunEvent[];
   params: ParamCount;
   startedAt: string;
+  /** The best-validation checkpoint scored on the whole test split (set when the run finished). */
+  test?: TestScore;
+  /** The latest resource figures (parameter / memory / throughput panel). */
+  resources?: ResourceSample;
+}
+
+/**
+ * The study's score of a run: the checkpoint with the best validation macro AUROC, adapter merged into the weights,
+ * evaluated on the whole test split; with calibration (ECE, 15 bins) and a bootstrap interval of the macro AUROC.
+ */
+export interface TestScore {
+  /** Step of the best-validation checkpoint that was scored. */
+  step: number;
+  images: number;
+  loss: number;
+  auroc: Record<string, number | null>;
+  macroAuroc: number | null;
+  /** Expected calibration error per label (null: no unmasked entries), and its mean. */
+  ece: Record<string, number | null>;
+  meanEce: number | null;
+  /** 95 % percentile interval of the macro AUROC over 1,000 seeded bootstrap resamples of the test images. */
+  macroAurocCi: { lo: number | null; hi: number | null; median: number | null; resamples: number };
+}
+
+/** What the run costs while it trains, sampled a few times a second. */
+export interface ResourceSample {
+  step: number;
+  params: ParamCount;
+  optimizerStateBytes: number;
+  /** tf.memory(): tensors alive and the bytes they hold. */
+  numTensors: number;
+  tensorBytes: number;
+  /** Bytes the backend has allocated (WebGPU: buffers in use plus its free pool; elsewhere the tensors' bytes). */
+  backendBytes: number;
+  msPerStep: number;
+  imagesPerSec: number;
+  /** Share of the step time spent waiting for the next batch from IndexedDB. */
+  dataWaitShare: number;
+  microBatch: number;
 }

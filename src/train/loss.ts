@@ -9,13 +9,15 @@ export function bceWithLogits(logits: tf.Tensor2D, targets: tf.Tensor2D, mask?: 
   return tf.tidy(() => tf.div(bceWithLogitsSum(logits, targets, mask), bceCount(targets, mask)) as tf.Scalar);
 }
 
+/** The loss of every entry, [B, K], unmasked: training sums it (below), evaluation averages it over the split. */
+export function bceWithLogitsElements(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))) as tf.Tensor2D);
+}
+
 /** The numerator of the mean: the summed per-element loss over the entries that count. */
 export function bceWithLogitsSum(logits: tf.Tensor2D, targets: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
-    const perElement = tf.add(
-      tf.sub(tf.relu(logits), tf.mul(logits, targets)),
-      tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
-    );
+    const perElement = bceWithLogitsElements(logits, targets);
     return tf.sum(mask ? tf.mul(perElement, mask) : perElement) as tf.Scalar;
   });
 }

@@ -10,6 +10,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoraResizeChange } from '../model/lora';
 import type { ParamGroup } from './paramGroups';
+import type { NamedArray } from '../run/checkpoints';
+
+/** Everything an optimizer carries from step to step, as plain arrays (a resume checkpoint stores it). */
+export interface OptimizerState {
+  slots: NamedArray[];
+  /** Per-parameter step counts (AdamW's bias correction); empty for SGD. */
+  counters: Record<string, number>;
+}
 
 export interface Optimizer {
   /** Applies one update. grads: name -> gradient, for the tensors that train. */
@@ -17,6 +25,10 @@ export interface Optimizer {
   remap(changes: LoraResizeChange[]): void;
   /** Bytes of optimizer state held (float32). */
   stateBytes(): number;
+  /** A copy of the state (read back from the device). */
+  saveState(): Promise<OptimizerState>;
+  /** Replaces the state with a saved one (the parameters must already have the saved shapes). */
+  loadState(state: OptimizerState): void;
   dispose(): void;
 }
 
@@ -71,6 +83,17 @@ class StateStore {
     return n;
   }
 
+  async save(): Promise<NamedArray[]> {
+    const entries = [...this.slots];
+    const data = await Promise.all(entries.map(([, s]) => s.data() as Promise<Float32Array>));
+    return entries.map(([name, s], i) => ({ name, shape: [...s.shape], data: data[i] }));
+  }
+
+  load(arrays: NamedArray[]): void {
+    this.dispose();
+    for (const a of arrays) this.slots.set(a.name, tf.variable(tf.tensor(a.data, a.shape, 'float32'), false));
+  }
+
   dispose(): void {
     for (const s of this.slots.values()) s.dispose();
     this.slots.clear();
@@ -99,6 +122,14 @@ export class SgdMomentum implements Optimizer {
 
   remap(changes: LoraResizeChange[]): void {
     for (const c of changes) this.state.remap(c.name, c, -1);
+  }
+
+  async saveState(): Promise<OptimizerState> {
+    return { slots: await this.state.save(), counters: {} };
+  }
+
+  loadState(state: OptimizerState): void {
+    this.state.load(state.slots);
   }
 
   stateBytes(): number {
@@ -147,6 +178,16 @@ export class AdamW implements Optimizer {
       this.state.remap(`${c.name}#v`, c, -2);
       if (c.kind === 'shrink') this.steps.delete(c.name);
     }
+  }
+
+  async saveState(): Promise<OptimizerState> {
+    return { slots: await this.state.save(), counters: Object.fromEntries(this.steps) };
+  }
+
+  loadState(state: OptimizerState): void {
+    this.state.load(state.slots);
+    this.steps.clear();
+    for (const [name, t] of Object.entries(state.counters)) this.steps.set(name, t);
   }
 
   stateBytes(): number {

@@ -61,7 +61,9 @@ export function lossAndGradients(
     const part = tf.tidy(() => {
       const rows = <T extends tf.Tensor>(t: T) => tf.slice(t, start, size) as T;
       const mask = inputs.mask ? rows(inputs.mask) : undefined;
-      return sliceGradients(model, trainable, { x: rows(inputs.x), y: rows(inputs.y), mask }, forward, count);
+      // Each slice draws its own dropout masks (seeded per slice when the step is seeded).
+      const sliceForward = forward.seed === undefined ? forward : { ...forward, seed: forward.seed + start };
+      return sliceGradients(model, trainable, { x: rows(inputs.x), y: rows(inputs.y), mask }, sliceForward, count);
     });
     loss = accumulate(loss, part.loss);
     for (const [name, g] of Object.entries(part.grads)) grads[name] = accumulate(grads[name] ?? null, g);

@@ -2,8 +2,9 @@
  * The lab page: dataset in, model and method chosen, LoRA steered live, charts updating. State lives in hooks;
  * workers and storage are reached only through the bridge.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { UiBridge } from '../workers/client';
+import './App.css';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { LabClient } from '../workers/client';
 import { BackendStatus } from './components/BackendStatus';
 import { ChartsPanel } from './components/charts/ChartsPanel';
 import { DatasetPanel } from './components/DatasetPanel';
@@ -17,20 +18,25 @@ import { useBackend, type BackendState } from './hooks/useBackend';
 import { useCheckpoints } from './hooks/useCheckpoints';
 import { useDatasets, type Datasets } from './hooks/useDatasets';
 import { useParamCount } from './hooks/useParamCount';
+import { useRuns } from './hooks/useRuns';
+import { GridPanel } from './components/GridPanel';
+import { ResourcesPanel } from './components/ResourcesPanel';
+import { RunsPanel } from './components/RunsPanel';
 import { useTrainerRun } from './hooks/useTrainerRun';
 import { metricsCsvZip } from './view/metricsCsvZip';
-import { runName } from './view/runName';
+import { runName } from '../run/runName';
 import { isActive } from './view/runView';
 import { defaultSettings, settingsProblems, toRunConfig, withImportedAdapter, type LabSettings } from './view/runSettings';
 import { debounce } from './view/throttle';
 import type { BackendReport } from '../run/backends';
+import type { LoraChange } from '../run/records';
 
 /** Outputs assumed for the parameter count before a dataset is chosen: NIH ChestX-ray14's 14 labels. */
 const DEFAULT_NUM_CLASSES = 14;
 const EVAL_EVERY_DEBOUNCE_MS = 400;
 
 interface Props {
-  bridge: UiBridge;
+  bridge: LabClient;
   backendReport: Promise<BackendReport>;
   backendWarning?: string;
 }
@@ -59,30 +65,29 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
   const [settings, setSettings] = useState<LabSettings>(defaultSettings);
   const run = useTrainerRun(bridge.trainer, settings.totalSteps);
   const checkpoints = useCheckpoints(bridge.trainer);
-  // Fixed when a run starts: the run's files (metrics, adapter, merged model) share its name.
-  const [runIdentity, setRunIdentity] = useState<RunIdentity | undefined>();
+  const runs = useRuns(bridge.trainer);
+  // The run's files (metrics, adapter, merged model) share its stored name.
+  const runIdentity: RunIdentity | undefined = run.view.run ? { name: run.view.run.name, method: run.view.run.config.method } : undefined;
   const [datasetPreparing, setDatasetPreparing] = useState(false);
   const active = isActive(run.view.state);
+  // The Runs and grid panels follow the training: list again when a run starts, changes state, or a grid moves on.
+  const { refresh } = runs;
+  useEffect(refresh, [refresh, run.view.run?.id, run.view.state, run.view.grid?.index, run.view.grid?.status, run.view.test]);
   const numClasses = datasets.selected?.labels.length || DEFAULT_NUM_CLASSES;
-  const counted = useParamCount(bridge.trainer, settings.preset, numClasses, settings.method, settings.lora);
+  const counted = useParamCount(settings.preset, numClasses, settings.method, settings.lora);
   // countParams knows presets only; a checkpoint of another shape is counted by the worker once it is built.
   const checkpoint = settings.initialisation === 'checkpoint' ? checkpoints.cached.find((c) => c.id === settings.checkpointId) : undefined;
   const presetCountWrong = checkpoint !== undefined && presetForArch(checkpoint.arch) === undefined;
   const params = active ? (run.view.params ?? counted.params) : presetCountWrong ? undefined : counted.params;
   const paramsError = presetCountWrong && !active ? "the checkpoint's architecture is not a preset; counted when training starts" : counted.error;
-  const { showParams, log } = run;
+  const { log } = run;
 
-  // Only the newest setLora reply is shown: an older one may arrive later and carry a stale count.
-  const loraRequest = useRef(0);
+  // The new count arrives once, as the run's `params` message; the call itself only reports a failure.
   const sendLora = useCallback(
-    (change: { r?: number; lora_alpha?: number }) => {
-      const id = ++loraRequest.current;
-      bridge.trainer.setLora(change).then(
-        (p) => id === loraRequest.current && showParams(p),
-        (e: unknown) => log('error', `LoRA change failed: ${errorText(e)}`),
-      );
+    (change: LoraChange) => {
+      bridge.trainer.setLora(change).catch((e: unknown) => log('error', `LoRA change failed: ${errorText(e)}`));
     },
-    [bridge, showParams, log],
+    [bridge, log],
   );
 
   const sendEvalEvery = useMemo(
@@ -99,18 +104,18 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
   const start = () => {
     const d = datasets.selected;
     if (!d || blockers.length > 0) return;
-    setRunIdentity({ name: runName(d.name, settings.method, new Date()), method: settings.method });
     void run.start(toRunConfig(settings, d.id), d.labels);
   };
 
   const downloadMetrics = async (format: 'json' | 'csv') => {
     const what = format === 'json' ? 'Download metrics' : 'Export metrics as CSV';
     try {
-      const metrics = await bridge.trainer.metrics();
+      // A stored run opened for viewing: its file comes from storage; otherwise the live (or last) run's.
+      const shown = run.view.run;
+      const metrics = run.view.stored && shown ? await bridge.trainer.runMetrics(shown.id) : await bridge.trainer.metrics();
       if (!metrics) return log('warn', 'No metrics to download yet.');
-      // A run started before a reload has no name on this page: name its files after its own start time.
       const datasetName = datasets.manifests.find((m) => m.id === metrics.config.datasetId)?.name ?? 'run';
-      const name = runIdentity?.name ?? runName(datasetName, metrics.config.method, new Date(metrics.startedAt));
+      const name = shown?.name ?? runName(datasetName, metrics.config.method, new Date(metrics.startedAt));
       if (format === 'json') downloadJson(`${name}-metrics.json`, metrics);
       else {
         const zip = metricsCsvZip(metrics, name);
@@ -165,10 +170,11 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
               onDownloadMetricsCsv={() => void downloadMetrics('csv')}
             />
           </div>
+          <ResourcesPanel resources={run.view.resources} />
           <ChartsPanel view={run.view} labels={run.labels.length > 0 ? run.labels : (datasets.selected?.labels ?? [])} />
           <ModelFiles
             trainer={bridge.trainer}
-            run={runIdentity}
+            run={run.view.stored ? undefined : runIdentity}
             state={run.view.state}
             backendReady={backend.status === 'ready'}
             onImported={(adapter) => {
@@ -178,6 +184,23 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
           />
         </div>
       </main>
+      <div className="wide">
+        <RunsPanel trainer={bridge.trainer} runs={runs} busy={active} onOpen={run.open} onResume={(r) => void run.resumeRun(r)} />
+        <GridPanel
+          settings={settings}
+          settingsProblems={settingsProblems(settings)}
+          dataset={datasets.selected}
+          view={run.view}
+          busy={active}
+          runs={runs.runs}
+          grids={runs.grids}
+          onStart={(spec) => void run.startGrid(spec)}
+          onResume={(id) => void run.resumeGrid(id)}
+          onPause={() => void run.pause()}
+          onContinue={() => void run.resume()}
+          onCancel={() => void bridge.trainer.cancelGrid().catch((e: unknown) => log('error', `Cancel grid failed: ${errorText(e)}`))}
+        />
+      </div>
     </div>
   );
 }

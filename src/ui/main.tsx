@@ -1,12 +1,12 @@
 /** Entry point: one bridge (workers + storage), the backend chosen before the first render, then the page. */
+import './styles/global.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { parseBackendParam } from './view/backendParam';
-import { createBridge } from '../workers/client';
-import './styles.css';
+import { createLabClient } from '../workers/client';
 
-const bridge = createBridge();
+const bridge = createLabClient();
 const { requested, warning } = parseBackendParam(window.location.search);
 // Started here, not in an effect: StrictMode runs effects twice in development and the choice must happen once.
 const backendReport = bridge.trainer.initBackend(requested);

@@ -1,25 +1,26 @@
 /**
- * The only place the UI touches workers and data modules. React components receive a `UiBridge` and never import
- * Comlink, IndexedDB or the ingest code themselves, so the page can be tested and reasoned about as plain React.
+ * The page's side of the worker boundary, and the only way the UI reaches anything below it: it starts the training
+ * and ingest workers, wraps their Comlink APIs (src/lab/trainer.ts, src/lab/datasets.ts), and reads the browser
+ * objects that exist on the page only (a drop's DataTransfer, a FileList, the folder picker, permission prompts).
+ * React components receive a `LabClient` and never import Comlink, IndexedDB or the ingest code themselves.
  */
 import * as Comlink from 'comlink';
 import {
-  canPickDirectory, directoryHandleFromDataTransfer, filesFromDataTransfer, filesFromDirectoryHandle, filesFromFileList, loadDemo,
-  pickDirectory, requestReadPermission, 
+  canPickDirectory,
+  directoryHandleFromDataTransfer,
+  filesFromDataTransfer,
+  filesFromDirectoryHandle,
+  filesFromFileList,
+  loadDemo,
+  pickDirectory,
+  requestReadPermission,
 } from '../data/fileSource';
-import { LAYOUTS, detectLayoutId } from '../data/layouts/registry';
-import { deletePendingIngest, listPendingIngests, rememberIngest, type PendingIngest } from '../storage/pendingIngests';
-import { deleteDataset, listManifests } from '../storage/datasets';
-import type { IngestWorkerApi } from './ingest.worker';
-import type { LabBridge, TrainerApi } from './protocol';
-import { previewCsvs } from '../lab/csvPreview';
-import type { TrainerMessage } from '../run/records';
-import type { CheckpointProgress } from '../run/modelFiles';
-import type { FileEntry, IngestProgress, IngestResult } from '../run/datasets';
-import { type IngestChoices, type IngestSource } from '../run/datasets';
+import type { DatasetApi } from '../lab/datasets';
+import type { TrainerApi } from '../lab/trainer';
+import type { DatasetManifest, FileEntry, IngestChoices, IngestProgress, IngestResult, IngestSource, PendingIngest } from '../run/datasets';
 import type { CsvPreview } from '../run/layoutOptions';
-
-export type { PendingIngest } from '../storage/pendingIngests';
+import type { CheckpointProgress } from '../run/modelFiles';
+import type { TrainerMessage } from '../run/records';
 
 /** A folder as a source gives it: its files, and its directory handle where the browser gives one (resumable). */
 export interface SourceFolder {
@@ -27,8 +28,9 @@ export interface SourceFolder {
   handle?: FileSystemDirectoryHandle;
 }
 
-/** LabBridge plus the file sources the dataset panel needs (they read browser objects, so they run here). */
-export interface UiBridge extends LabBridge {
+/** Everything the page can ask of the lab. */
+export interface LabClient {
+  trainer: TrainerApi;
   ingest(
     files: FileEntry[],
     name: string,
@@ -38,6 +40,8 @@ export interface UiBridge extends LabBridge {
     /** The folder's handle, when it came with one: the ingest is then recorded until it finishes, to resume it. */
     folder?: FileSystemDirectoryHandle,
   ): Promise<IngestResult>;
+  listDatasets(): Promise<DatasetManifest[]>;
+  deleteDataset(id: string): Promise<void>;
   /** Ingests that did not finish and can resume from their folder handle, newest first. */
   pendingIngests(): Promise<PendingIngest[]>;
   /** Forgets an unfinished ingest (its stored images stay). */
@@ -47,9 +51,9 @@ export interface UiBridge extends LabBridge {
   /** Walks the remembered folder again (in the ingest worker) and stores only the images still missing. */
   resumeIngest(pending: PendingIngest, onProgress: (p: IngestProgress) => void, signal: AbortSignal): Promise<IngestResult>;
   /** The layouts the ingest knows, for choosing one by hand. */
-  layouts: { id: string; name: string }[];
-  /** The layout id the ingest would detect for these files (undefined: none fits). Reads paths only. */
-  detectLayout(files: FileEntry[]): string | undefined;
+  layouts(): Promise<{ id: string; name: string }[]>;
+  /** The layout id the ingest would detect for these files (undefined: none fits). Sends paths only. */
+  detectLayout(files: FileEntry[]): Promise<string | undefined>;
   /** Header, first rows and guessed column roles of every CSV in the files (for the generic-CSV chooser). */
   previewCsvs(files: FileEntry[]): Promise<CsvPreview[]>;
   /** Must be called synchronously inside the drop handler: the DataTransfer is emptied once the handler returns. */
@@ -74,19 +78,29 @@ function transferables(files: { bytes: Uint8Array }[]): ArrayBuffer[] {
 }
 
 function wrapTrainer(): TrainerApi {
-  const worker = new Worker(new URL('../workers/trainer.worker.ts', import.meta.url), { type: 'module' });
+  const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module' });
   const remote = Comlink.wrap<TrainerApi>(worker);
   return {
     initBackend: (requested) => remote.initBackend(requested),
-    // The callback crosses the worker boundary as a Comlink proxy; callers pass a plain function.
+    // Callbacks cross the worker boundary as Comlink proxies; callers pass plain functions.
     start: (config, onMessage: (m: TrainerMessage) => void) => remote.start(config, Comlink.proxy(onMessage)),
+    resumeRun: (runId, onMessage: (m: TrainerMessage) => void) => remote.resumeRun(runId, Comlink.proxy(onMessage)),
     pause: () => remote.pause(),
     resume: () => remote.resume(),
     stop: () => remote.stop(),
     setLora: (change) => remote.setLora(change),
     setEvalEvery: (n) => remote.setEvalEvery(n),
     metrics: () => remote.metrics(),
-    countParams: (preset, numClasses, method, lora) => remote.countParams(preset, numClasses, method, lora),
+    listRuns: () => remote.listRuns(),
+    runMetrics: (runId) => remote.runMetrics(runId),
+    deleteRun: (runId) => remote.deleteRun(runId),
+    exportRunAdapter: (runId) => remote.exportRunAdapter(runId),
+    exportRunMerged: (runId) => remote.exportRunMerged(runId),
+    storageUse: () => remote.storageUse(),
+    startGrid: (spec, onMessage: (m: TrainerMessage) => void) => remote.startGrid(spec, Comlink.proxy(onMessage)),
+    resumeGrid: (gridId, onMessage: (m: TrainerMessage) => void) => remote.resumeGrid(gridId, Comlink.proxy(onMessage)),
+    cancelGrid: () => remote.cancelGrid(),
+    listGrids: () => remote.listGrids(),
     // A File is structured-cloned as a handle (no bytes copied); the worker streams it tensor by tensor.
     loadCheckpoint: (file, onProgress: (p: CheckpointProgress) => void) => remote.loadCheckpoint(file, Comlink.proxy(onProgress)),
     listCheckpoints: () => remote.listCheckpoints(),
@@ -98,20 +112,22 @@ function wrapTrainer(): TrainerApi {
 }
 
 /** The worker crashed or could not start: unlike a parse error, what was stored so far can still resume. */
-class IngestWorkerStopped extends Error {}
+class DatasetWorkerStopped extends Error {}
 
-/** Runs ingests in src/workers/ingest.worker.ts: `signal` becomes a `cancel(id)` message, since it cannot cross. */
-function ingestWorkerClient() {
+/**
+ * The ingest worker (src/workers/ingest.worker.ts), started on the first call and started again after a crash.
+ * `call` runs one request; a crash rejects every request in flight with DatasetWorkerStopped.
+ */
+function datasetWorker() {
   let worker: Worker | undefined;
-  let remote: Comlink.Remote<IngestWorkerApi>;
-  let nextId = 1;
+  let remote: Comlink.Remote<DatasetApi>;
   const crashes = new Set<(error: Error) => void>();
   const start = () => {
-    const started = new Worker(new URL('../workers/ingest.worker.ts', import.meta.url), { type: 'module' });
-    remote = Comlink.wrap<IngestWorkerApi>(started);
+    const started = new Worker(new URL('./ingest.worker.ts', import.meta.url), { type: 'module' });
+    remote = Comlink.wrap<DatasetApi>(started);
     started.addEventListener('error', (event) => {
       event.preventDefault();
-      const error = new IngestWorkerStopped(`the ingest worker stopped (${event.message || 'no message'}); the images stored so far are kept`);
+      const error = new DatasetWorkerStopped(`the ingest worker stopped (${event.message || 'no message'}); the images stored so far are kept`);
       for (const fail of [...crashes]) fail(error);
       crashes.clear();
       started.terminate();
@@ -119,23 +135,16 @@ function ingestWorkerClient() {
     });
     worker = started;
   };
-  return async (source: IngestSource, name: string, choices: IngestChoices, onProgress: (p: IngestProgress) => void, signal: AbortSignal): Promise<IngestResult> => {
-    if (signal.aborted) throw new Error('Ingest cancelled.');
+  return async <T>(request: (api: Comlink.Remote<DatasetApi>) => Promise<T>): Promise<T> => {
     if (!worker) start();
-    const job = remote;
-    const id = nextId++;
-    const cancel = () => void job.cancel(id).catch(() => undefined);
-    signal.addEventListener('abort', cancel);
     let fail: (error: Error) => void = () => undefined;
     const crashed = new Promise<never>((_, reject) => {
       fail = reject;
       crashes.add(fail);
     });
     try {
-      // Files cross as structured clones of their handles (no bytes are copied); progress comes back as a proxy.
-      return await Promise.race([job.ingest(id, source, name, choices, Comlink.proxy(onProgress)), crashed]);
+      return await Promise.race([request(remote), crashed]);
     } finally {
-      signal.removeEventListener('abort', cancel);
       crashes.delete(fail);
     }
   };
@@ -146,21 +155,37 @@ function requestPersistentStorage(): void {
   void navigator.storage?.persist?.().catch(() => undefined);
 }
 
-export function createBridge(): UiBridge {
+export function createLabClient(): LabClient {
   const trainer = wrapTrainer();
-  // The ingest worker (and its decode workers) start on the first ingest only: a reload with a stored dataset needs none.
-  const runIngest = ingestWorkerClient();
+  const datasets = datasetWorker();
+  let nextIngestId = 1;
+
+  /** One ingest job: `signal` becomes a `cancel(id)` message, since an AbortSignal cannot cross to the worker. */
+  const runIngest = async (source: IngestSource, name: string, choices: IngestChoices, onProgress: (p: IngestProgress) => void, signal: AbortSignal) => {
+    if (signal.aborted) throw new Error('Ingest cancelled.');
+    const id = nextIngestId++;
+    return datasets(async (api) => {
+      const cancel = () => void api.cancel(id).catch(() => undefined);
+      signal.addEventListener('abort', cancel);
+      try {
+        // Files cross as structured clones of their handles (no bytes are copied); progress comes back as a proxy.
+        return await api.ingest(id, source, name, choices, Comlink.proxy(onProgress));
+      } finally {
+        signal.removeEventListener('abort', cancel);
+      }
+    });
+  };
 
   /** Keeps the resume record while the ingest is unfinished; drops it once the ingest is done or cannot resume. */
   const settle = async (record: PendingIngest | undefined, job: Promise<IngestResult>, signal: AbortSignal): Promise<IngestResult> => {
-    const forget = () => (record ? deletePendingIngest(record.id).catch(() => undefined) : undefined);
+    const forget = () => (record ? datasets((api) => api.discardPendingIngest(record.id)).catch(() => undefined) : undefined);
     try {
       const result = await job;
       // A cancelled or storage-stopped ingest keeps its record: "Resume ingest of …" picks it up again.
       if (!result.cancelled) await forget();
       return result;
     } catch (error) {
-      if (!signal.aborted && !(error instanceof IngestWorkerStopped)) await forget();
+      if (!signal.aborted && !(error instanceof DatasetWorkerStopped)) await forget();
       throw error;
     }
   };
@@ -170,22 +195,22 @@ export function createBridge(): UiBridge {
     async ingest(files, name, onProgress, signal, choices = {}, folder) {
       requestPersistentStorage();
       // Without the record the ingest still runs; only the resume after a reload is lost.
-      const record = folder ? await rememberIngest(folder, name, choices).catch(() => undefined) : undefined;
+      const record = folder ? await datasets((api) => api.rememberIngest(folder, name, choices)).catch(() => undefined) : undefined;
       return settle(record, runIngest({ files }, name, choices, onProgress, signal), signal);
     },
-    pendingIngests: () => listPendingIngests(),
-    discardPendingIngest: (id) => deletePendingIngest(id),
+    listDatasets: () => datasets((api) => api.listDatasets()),
+    deleteDataset: (id) => datasets((api) => api.deleteDataset(id)),
+    pendingIngests: () => datasets((api) => api.pendingIngests()),
+    discardPendingIngest: (id) => datasets((api) => api.discardPendingIngest(id)),
     requestFolderPermission: (handle) => requestReadPermission(handle),
     resumeIngest(pending, onProgress, signal) {
       requestPersistentStorage();
       return settle(pending, runIngest({ handle: pending.handle }, pending.name, pending.choices, onProgress, signal), signal);
     },
-    layouts: LAYOUTS.map((l) => ({ id: l.id, name: l.name })),
-    detectLayout: detectLayoutId,
-    // Stays on the page: it reads the header and 50 rows of each CSV and stops, never a whole index.
-    previewCsvs: (files) => previewCsvs(files),
-    listDatasets: () => listManifests(),
-    deleteDataset: (id) => deleteDataset(id),
+    layouts: () => datasets((api) => api.layouts()),
+    detectLayout: (files) => datasets((api) => api.detectLayout(files.map((f) => f.path))),
+    // Only the CSVs cross (the worker reads each one's header and 50 rows, never a whole index).
+    previewCsvs: (files) => datasets((api) => api.previewCsvs(files.filter((f) => f.path.toLowerCase().endsWith('.csv')))),
     filesFromDrop(dt) {
       // Both read the DataTransfer synchronously, before the drop handler returns.
       const handle = directoryHandleFromDataTransfer(dt);
@@ -199,5 +224,3 @@ export function createBridge(): UiBridge {
     loadDemo: () => loadDemo(`${import.meta.env.BASE_URL}demo/`),
   };
 }
-
-export type { IngestChoices } from '../run/datasets';

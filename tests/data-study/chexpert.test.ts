@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chexpertLayout } from '../../src/data/layouts/chexpert';
 import { memoryFile, realIndexFile, textOfGz } from './helpers';
+import { SKIP_WITHOUT_SHARED_DATA } from '../sharedData';
 import type { FileEntry } from '../../src/run/datasets';
 import { uncertainPolicyFor } from '../../src/run/layoutOptions';
 
@@ -30,13 +31,13 @@ function drop(prefix: string, rows = 20): { files: FileEntry[]; paths: string[] 
 }
 
 describe('CheXpert layout', () => {
-  it('is detected from train.csv / valid.csv beside CheXpert-v1.0-small', () => {
+  it.skipIf(SKIP_WITHOUT_SHARED_DATA)('is detected from train.csv / valid.csv beside CheXpert-v1.0-small', () => {
     expect(chexpertLayout.detect(drop('').files.map((f) => f.path))).toBe(10);
     expect(chexpertLayout.detect(['x/Data_Entry_2017.csv', 'x/images/a.png'])).toBe(0);
   });
 
   for (const prefix of ['', 'downloads/']) {
-    it(`resolves CSV paths relative to the folder above CheXpert-v1.0-small (dropped as '${prefix || 'the folder itself'}')`, async () => {
+    it.skipIf(SKIP_WITHOUT_SHARED_DATA)(`resolves CSV paths relative to the folder above CheXpert-v1.0-small (dropped as '${prefix || 'the folder itself'}')`, async () => {
       const { files, paths } = drop(prefix);
       const parsed = await chexpertLayout.parse(files);
       expect(parsed.labels).toEqual(['Atelectasis', 'Cardiomegaly', 'Consolidation', 'Edema', 'Pleural Effusion']);
@@ -53,7 +54,7 @@ describe('CheXpert layout', () => {
     });
   }
 
-  it('a renamed top folder still matches (paths resolved from the CSV folder)', async () => {
+  it.skipIf(SKIP_WITHOUT_SHARED_DATA)('a renamed top folder still matches (paths resolved from the CSV folder)', async () => {
     const { files } = drop('');
     const renamed = files.map((f) => ({ ...f, path: f.path.replace('CheXpert-v1.0-small/', 'my chexpert/') }));
     expect(chexpertLayout.detect(renamed.map((f) => f.path))).toBe(8);
@@ -61,7 +62,7 @@ describe('CheXpert layout', () => {
     expect(parsed.entries).toHaveLength(20);
   });
 
-  it('applies per-label uncertainty policies, 14 labels and frontal-only', async () => {
+  it.skipIf(SKIP_WITHOUT_SHARED_DATA)('applies per-label uncertainty policies, 14 labels and frontal-only', async () => {
     const { files } = drop('');
     const ignore = await chexpertLayout.parse(files, { uncertain: { Atelectasis: 'ignore', Edema: 'zeros' } });
     const row = ignore.entries.find((e) => e.path.endsWith('patient00002/study2/view1_frontal.jpg'))!;

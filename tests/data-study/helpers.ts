@@ -1,18 +1,16 @@
-/** Test helpers: real files from ../shared and the fixtures folder as FileEntry lists (paths '/'-separated). */
-import { existsSync, openAsBlob, readdirSync, readFileSync, statSync } from 'node:fs';
+/** Test helpers: real files from the shared data folder (tests/sharedData.ts) and the fixtures folder as FileEntry lists. */
+import { openAsBlob, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { gunzipSync, unzipSync } from 'fflate';
 import type { FileEntry } from '../../src/run/datasets';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..');
-export const FIXTURES = join(REPO_ROOT, 'tests', 'fixtures', 'data-study');
-/** CI lays shared/ beside the repository; a missing copy must fail the tests, never skip them. */
-export const REAL_INDEX = join(REPO_ROOT, '..', 'shared', 'data', 'real-index');
+import { REPO_ROOT, sharedDataFile } from '../sharedData';
 
+export const FIXTURES = join(REPO_ROOT, 'tests', 'fixtures', 'data-study');
+
+/** A file of the real index folder (real-index/ in the shared data folder). */
 export function realIndexFile(...parts: string[]): string {
-  const path = join(REAL_INDEX, ...parts);
-  if (!existsSync(path)) throw new Error(`real index file missing: ${path} (../shared/data/real-index must sit beside the repo)`);
-  return path;
+  return sharedDataFile('real-index', ...parts);
 }
 
 export async function blobOf(path: string): Promise<Blob> {

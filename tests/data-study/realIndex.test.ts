@@ -12,6 +12,8 @@ import { computeIndexStats, patientsInSeveralSplits } from '../../src/data/index
 import { assignSplits, selectFraction } from '../../src/data/splits';
 import type { DatasetEntry } from '../../src/data/types';
 import { blobOf, realIndexFile, rsnaLabelsCsv, textOfGz } from './helpers';
+import { SKIP_WITHOUT_SHARED_DATA } from '../sharedData';
+
 
 const NIH_COUNTS: Record<string, number> = {
   Atelectasis: 11_559, Cardiomegaly: 2_776, Effusion: 13_317, Infiltration: 19_894, Mass: 5_782, Nodule: 6_331,
@@ -38,7 +40,7 @@ function splitList(dataset: string, name: string) {
   return parseSplitList(textOfGz(realIndexFile('medpeft-splits', dataset, `${name}.txt.gz`)), `${name}.txt`);
 }
 
-describe('NIH ChestX-ray14 full index', () => {
+describe.skipIf(SKIP_WITHOUT_SHARED_DATA)('NIH ChestX-ray14 full index', () => {
   it('parses 112,120 rows of 30,805 patients in a few seconds, with the label counts of the release', async () => {
     const started = performance.now();
     const nih = await readNih();
@@ -86,7 +88,7 @@ async function readChexpert() {
   return (chexpertIndex ??= blobOf(realIndexFile('chexpert_train.csv.gz')).then((b) => readChexpertIndex(b, 'train.csv', 'train')));
 }
 
-describe('CheXpert full train.csv', () => {
+describe.skipIf(SKIP_WITHOUT_SHARED_DATA)('CheXpert full train.csv', () => {
   it('parses 223,414 rows, 64,540 patients, 191,027 frontal', async () => {
     const started = performance.now();
     const all = await readChexpert();
@@ -123,7 +125,7 @@ describe('CheXpert full train.csv', () => {
   });
 });
 
-describe('RSNA Pneumonia stage 2 labels (zip, unpacked with fflate)', () => {
+describe.skipIf(SKIP_WITHOUT_SHARED_DATA)('RSNA Pneumonia stage 2 labels (zip, unpacked with fflate)', () => {
   it('has 30,227 rows, 26,684 images and 6,012 positive images', async () => {
     const index = await readRsnaIndex(new Blob([rsnaLabelsCsv() as BlobPart]), 'stage_2_train_labels.csv');
     expect(index.rows).toBe(30_227);

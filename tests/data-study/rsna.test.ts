@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rsnaLayout } from '../../src/data/layouts/rsna';
 import { memoryFile, rsnaLabelsCsv } from './helpers';
+import { SKIP_WITHOUT_SHARED_DATA } from '../sharedData';
 
 describe('RSNA Pneumonia layout', () => {
   it('one entry per image, Target = max over its box rows, patientId = the CSV column (file stem)', async () => {
@@ -24,7 +25,7 @@ describe('RSNA Pneumonia layout', () => {
     expect(parsed.notes.join(' ')).toMatch(/1 DICOMs in stage_2_test_images have no public labels/);
   });
 
-  it('on the real 30,227-row CSV with a few images: counts exact, missing rows summarised in one line', async () => {
+  it.skipIf(SKIP_WITHOUT_SHARED_DATA)('on the real 30,227-row CSV with a few images: counts exact, missing rows summarised in one line', async () => {
     const csv = rsnaLabelsCsv();
     const ids = ['0004cfab-14fd-4e49-80ba-63a80b6bddd6', '00436515-870c-4b36-a041-de91049b9ab4'];
     expect(rsnaLayout.detect(['x/stage_2_train_labels.csv', `x/stage_2_train_images/${ids[0]}.dcm`])).toBe(10);

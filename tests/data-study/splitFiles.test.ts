@@ -4,6 +4,7 @@ import {
 } from '../../src/data/layouts/splitFiles';
 import type { ParsedDataset } from '../../src/data/types';
 import { memoryFile, realIndexFile, textOfGz } from './helpers';
+import { SKIP_WITHOUT_SHARED_DATA } from '../sharedData';
 
 function firstLines(dataset: string, name: string, count: number): string {
   return textOfGz(realIndexFile('medpeft-splits', dataset, `${name}.txt.gz`)).split('\n').slice(0, count).join('\n') + '\n';
@@ -23,14 +24,14 @@ describe('split list lines', () => {
     expect(parseSplitList('00000003_000.png\n00000003_001.png\n', 'test_list.txt').unlabelled).toBe(true);
   });
 
-  it('knows the dataset from the path form of the real lists', () => {
+  it.skipIf(SKIP_WITHOUT_SHARED_DATA)('knows the dataset from the path form of the real lists', () => {
     const kind = (d: string) => splitDatasetKind(parseSplitList(firstLines(d, 'val_list', 50), 'val_list.txt').lines.map((l) => l.path));
     expect([kind('NIH_ChestX-ray'), kind('CheXpert'), kind('RSNA_Pneumonia')]).toEqual(['nih', 'chexpert', 'rsna']);
   });
 });
 
 describe('split-files layout', () => {
-  it('selects exactly the listed NIH images with the lists\' labels; listed-but-missing is one summary', async () => {
+  it.skipIf(SKIP_WITHOUT_SHARED_DATA)('selects exactly the listed NIH images with the lists\' labels; listed-but-missing is one summary', async () => {
     const train1 = firstLines('NIH_ChestX-ray', 'train_1', 785);
     const val = firstLines('NIH_ChestX-ray', 'val_list', 11_219);
     const trainPaths = parseSplitList(train1, 'train_1.txt').lines.slice(0, 3);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BatchStream } from '../../src/data/batches';
-import { putImages, type LabDb } from '../../src/storage/datasets';
+import { putImages } from '../../src/storage/datasets';
+import { type LabDb } from '../../src/storage/schema';
 import { freshDb, sleep, storedImage } from './helpers';
 import type { Batch, LabelValue, Split } from '../../src/run/datasets';
 const SIZE = 4;
@@ -25,8 +26,17 @@ beforeAll(async () => {
   await putImages(images, db);
 });
 
-function stream(mode: 'train' | 'eval', split: Split, batchSize: number, extra: { seed?: number; maxImages?: number; datasetId?: string } = {}) {
-  return new BatchStream({ datasetId: extra.datasetId ?? 'ds', split, batchSize, size: SIZE, numLabels: 2, seed: extra.seed ?? 0, mode, maxImages: extra.maxImages, db });
+interface StreamExtra {
+  seed?: number;
+  maxImages?: number;
+  datasetId?: string;
+  startBatch?: number;
+  trainFraction?: number;
+}
+
+function stream(mode: 'train' | 'eval', split: Split, batchSize: number, extra: StreamExtra = {}) {
+  const { seed = 0, datasetId = 'ds', ...rest } = extra;
+  return new BatchStream({ datasetId, split, batchSize, size: SIZE, numLabels: 2, seed, mode, db, ...rest });
 }
 
 describe('BatchStream, train mode', () => {
@@ -73,6 +83,34 @@ describe('BatchStream, train mode', () => {
     const first = await take(a);
     expect(await take(b)).toEqual(first);
     expect(await take(c)).not.toEqual(first);
+  });
+
+  test('a stream started at batch k serves exactly what the uninterrupted stream serves from batch k (resume)', async () => {
+    for (const [datasetId, batchSize] of [['ds', 8], ['tiny', 8]] as const) {
+      const whole = stream('train', 'train', batchSize, { seed: 5, datasetId });
+      await whole.init();
+      const all: number[][] = [];
+      for (let b = 0; b < 15; b++) all.push(rowsOf(await whole.next()));
+      const resumed = stream('train', 'train', batchSize, { seed: 5, datasetId, startBatch: 9 });
+      await resumed.init();
+      for (let b = 9; b < 15; b++) expect(rowsOf(await resumed.next())).toEqual(all[b]);
+    }
+  });
+
+  test('a label fraction trains on a fixed, nested subset of the split, the same for every seed', async () => {
+    const seen = async (fraction: number, seed: number) => {
+      const s = stream('train', 'train', 5, { seed, trainFraction: fraction });
+      await s.init();
+      const rows = new Set<number>();
+      for (let b = 0; b < 12; b++) for (const r of rowsOf(await s.next())) rows.add(r);
+      return rows;
+    };
+    const tenth = await seen(0.1, 1); // round(50 * 0.1) = 5 images
+    const fifth = await seen(0.2, 1); // 10 images
+    expect(tenth.size).toBe(5);
+    expect(fifth.size).toBe(10);
+    for (const r of tenth) expect(fifth.has(r)).toBe(true);
+    expect(await seen(0.1, 7)).toEqual(tenth);
   });
 
   test('prefetch: the next three batches are read while the caller works on the current one', async () => {

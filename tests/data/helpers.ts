@@ -1,6 +1,6 @@
 /** Shared test helpers for tests/data: fake files and stored images with recognisable content. */
 import 'fake-indexeddb/auto';
-import { openLabDb, type LabDb } from '../../src/storage/datasets';
+import { openLabDb, type LabDb } from '../../src/storage/schema';
 import type { FileEntry, LabelValue, Split, StoredImage } from '../../src/run/datasets';
 
 /** A FileEntry whose blob holds its own path as text (lets fake decoders know which file they got). */

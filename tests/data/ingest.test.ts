@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ingestDataset } from '../../src/data/ingest';
-import { getImages, getKeys, getManifest, countImages, type LabDb } from '../../src/storage/datasets';
+import { getImages, getKeys, getManifest, countImages } from '../../src/storage/datasets';
+import { type LabDb } from '../../src/storage/schema';
 import { fakeFile, freshDb } from './helpers';
 import type { FileEntry, IngestProgress } from '../../src/run/datasets';
 const SIZE = 8;

@@ -1,9 +1,10 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, test } from 'vitest';
-import { deletePendingIngest, listPendingIngests, openPendingDb, rememberIngest } from '../../src/storage/pendingIngests';
+import { deletePendingIngest, listPendingIngests, rememberIngest } from '../../src/storage/pendingIngests';
+import { openLabDb } from '../../src/storage/schema';
 
 let counter = 0;
-const freshPendingDb = () => openPendingDb(`pending-test-${process.pid}-${++counter}`);
+const freshPendingDb = () => openLabDb(`pending-test-${process.pid}-${++counter}`);
 
 /** A plain, structured-cloneable stand-in for a FileSystemDirectoryHandle (fake-indexeddb clones what it stores). */
 const handle = (name: string, path = name) => ({ kind: 'directory', name, path }) as unknown as FileSystemDirectoryHandle;

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { freshDb, storedImage } from './helpers';
 import {
-  countImages, deleteDataset, getImages, getKeys, getManifest, hasKeys, listManifests, openLabDb, putImages, putManifest,
-  sharedLabDb, LAB_DB_NAME, 
+  countImages, deleteDataset, getImages, getKeys, getManifest, hasKeys, listManifests, putImages, putManifest,
 } from '../../src/storage/datasets';
+import { openLabDb, sharedLabDb, LAB_DB_NAME } from '../../src/storage/schema';
 import type { DatasetManifest } from '../../src/run/datasets';
 
 function manifest(id: string, createdAt: number): DatasetManifest {
@@ -14,9 +14,9 @@ function manifest(id: string, createdAt: number): DatasetManifest {
 }
 
 describe('IndexedDB store', () => {
-  test('schema: the stores and the bySplit index exist', async () => {
+  test('schema: the stores (datasets, images, resume records, cached backbones) and the bySplit index exist', async () => {
     const db = await freshDb();
-    expect([...db.objectStoreNames].sort()).toEqual(['datasets', 'images']);
+    expect([...db.objectStoreNames].sort()).toEqual(['backboneTensors', 'backbones', 'checkpointTensors', 'checkpoints', 'datasets', 'grids', 'images', 'pendingIngests', 'runMetrics', 'runs']);
     const tx = db.transaction('images');
     expect(tx.store.keyPath).toEqual(['datasetId', 'key']);
     expect(tx.store.index('bySplit').keyPath).toEqual(['datasetId', 'split']);

@@ -1,5 +1,5 @@
 /**
- * The WASM BatchMatMul replacement (src/model/wasmKernels.ts) on tfjs's real WASM backend in Node:
+ * The WASM BatchMatMul replacement (src/backends/wasmKernels.ts) on tfjs's real WASM backend in Node:
  * every transpose combination, batched (per-entry and stock-loop paths) and broadcast shapes agree with a
  * plain float64 triple loop; nothing stays allocated in the backend; and the ViT goldens from PyTorch still
  * hold on WASM with it installed.

@@ -12,7 +12,8 @@ import { VitModel } from '../../src/model/vit';
 import { AdamW, SgdMomentum } from '../../src/train/optimizers';
 import { paramGroupFor } from '../../src/train/paramGroups';
 import { mulberry32 } from '../../src/run/random';
-import { TrainingSession, type EvalSource, type TrainSource } from '../../src/train/session';
+import { TrainingSession } from '../../src/train/session';
+import type { EvalSource, TrainSource } from '../../src/train/sources';
 import type { RunConfig, TrainerMessage } from '../../src/run/records';
 import { STUDY_LORA, type Method } from '../../src/run/loraConfig';
 import type { Batch } from '../../src/run/datasets';
@@ -156,7 +157,7 @@ describe('TrainingSession', () => {
     optimizer.dispose();
   }, 400_000);
 
-  it('applies rank and alpha changes between steps: growing keeps the probe loss, the count follows', async () => {
+  it('applies rank and alpha changes between steps: growing keeps the probe loss, one params message per change carries the count', async () => {
     const messages: TrainerMessage[] = [];
     const config = runConfig('lora', { totalSteps: 30, evalEvery: 1000 });
     const { session, model, optimizer, cfg } = buildSession(config, messages);
@@ -167,10 +168,12 @@ describe('TrainingSession', () => {
     }, 0);
     await run;
     clearInterval(poll);
-    const [afterRank, afterAlpha] = (await requested) as unknown as { trainable: number }[];
+    await requested;
     const expected = countParams(cfg, 'lora', { ...config.lora, r: 8 }).trainable;
-    expect(afterRank.trainable).toBe(expected);
-    expect(afterAlpha.trainable).toBe(expected);
+    // One at the start, one for the (collapsed) rank + alpha change: the change is answered once, by this message.
+    const params = messages.filter((m) => m.type === 'params');
+    expect(params).toHaveLength(2);
+    expect(params[1]).toMatchObject({ params: { trainable: expected }, r: 8, lora_alpha: 64 });
     const events = session.metrics().events;
     const grow = events.find((e) => e.kind === 'lora_rank')!;
     expect(grow).toMatchObject({ from: 4, to: 8 });

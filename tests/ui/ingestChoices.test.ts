@@ -8,7 +8,7 @@ import {
   genericCsvProblems,
   parserOptionsByLayout,
   trainFractionOf,
-  uncertainRows 
+  uncertainRows,
 } from '../../src/ui/view/ingestChoices';
 import { CHEXPERT_ID, GENERIC_CSV_ID, SPLIT_FILES_ID, type CsvPreview } from '../../src/run/layoutOptions';
 describe('CheXpert choices', () => {

@@ -26,7 +26,7 @@ describe('metricsCsvZip', () => {
     expect(zip.fileName).toBe('demo-lora-20261128T034723Z-metrics-csv.zip');
     expect(zip.entries).toEqual(['demo-lora-20261128T034723Z-steps.csv', 'demo-lora-20261128T034723Z-evaluations.csv']);
   });
-  it('holds exactly the two CSV tables of src/io/metricsCsv, byte for byte', () => {
+  it('holds exactly the two CSV tables of src/run/metricsCsv, byte for byte', () => {
     const log = metricsLog();
     const zip = metricsCsvZip(log, 'run');
     const files = unzipSync(zip.bytes);

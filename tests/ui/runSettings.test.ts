@@ -1,18 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { RECIPES, recipeValues } from '../../src/run/recipes';
-import { defaultSettings, effectivePeakLr, settingsProblems, toRunConfig, withCheckpoint, withImportedAdapter, withMethod, withRecipe } from '../../src/ui/view/runSettings';
+import { defaultSettings, effectivePeakLr, settingsProblems, toRunConfig, withCheckpoint, withImportedAdapter, withMethod, withPreset, withRecipe } from '../../src/ui/view/runSettings';
 import { STUDY_LORA } from '../../src/run/loraConfig';
 
 describe('default settings', () => {
-  it('can start as they are: LoRA on the tiny preset from random weights, the study adapter', () => {
+  it('can start as they are: LoRA on the tiny preset from the pretrained demo backbone, the study adapter', () => {
     const s = defaultSettings();
     expect(settingsProblems(s)).toEqual([]);
     expect(s.method).toBe('lora');
     expect(s.preset).toBe('tiny');
-    expect(s.initialisation).toBe('random');
+    expect(s.initialisation).toBe('pretrained-demo');
     expect(s.lora).toEqual(STUDY_LORA);
     expect(s.lora).not.toBe(STUDY_LORA);
     expect(s.lora.targets.qkv).not.toBe(STUDY_LORA.targets.qkv);
+  });
+});
+
+describe('model size', () => {
+  const vitS = { id: 'vit-s.pth:1:1', fileName: 'vit-s.pth', sourceFormat: 'pth', arch: { imgSize: 224, patchSize: 16, embedDim: 384, depth: 12, numHeads: 6 }, loaded: [], ignored: [], missing: [], newlyInitialised: [], notes: [] };
+  it('a size with a cached pretrained checkpoint starts from it instead of random weights', () => {
+    const random = { ...defaultSettings(), initialisation: 'random' as const };
+    expect(withPreset(random, 'vit_small_patch16', [vitS])).toMatchObject({ preset: 'vit_small_patch16', initialisation: 'checkpoint', checkpointId: vitS.id });
+    expect(withPreset(random, 'vit_base_patch16', [vitS])).toMatchObject({ preset: 'vit_base_patch16', initialisation: 'random' });
   });
 });
 

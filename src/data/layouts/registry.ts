@@ -55,7 +55,7 @@ export async function parseDataset(files: FileEntry[], options: ParseOptions = {
   return layout.parse(kept, options.parserOptions);
 }
 
-/** The layout id the ingest would detect for these files (undefined: none fits). Reads paths only. */
-export function detectLayoutId(files: readonly FileEntry[]): string | undefined {
-  return detectLayout(files.map((f) => f.path).filter((p) => !isIgnoredPath(p)))?.id;
+/** The layout id the ingest would detect for these paths (undefined: none fits); hidden and system files left out. */
+export function detectLayoutId(paths: readonly string[]): string | undefined {
+  return detectLayout(paths.filter((p) => !isIgnoredPath(p)))?.id;
 }

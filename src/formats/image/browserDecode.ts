@@ -20,7 +20,11 @@ export function rgbaToGray(rgba: Uint8ClampedArray | Uint8Array, out = new Uint8
   return out;
 }
 
-export async function decodeToGray(blob: Blob, size: number): Promise<Uint8Array> {
+/**
+ * `onRgba`, when given, sees the size x size RGBA before the gray conversion (the only place colour still exists):
+ * the out-of-distribution guard measures colour there (imageStats.ts colourFractionOf).
+ */
+export async function decodeToGray(blob: Blob, size: number, onRgba?: (rgba: Uint8ClampedArray) => void): Promise<Uint8Array> {
   if (!Number.isInteger(size) || size <= 0) throw new Error(`storage size must be a positive integer, got ${size}`);
   if (blob.size === 0) throw new Error('zero-byte file');
   let bitmap: ImageBitmap;
@@ -41,7 +45,9 @@ export async function decodeToGray(blob: Blob, size: number): Promise<Uint8Array
     const context = canvas.getContext('2d', { willReadFrequently: true });
     if (!context) throw new Error('OffscreenCanvas 2d context is not available');
     context.drawImage(bitmap, 0, 0);
-    return rgbaToGray(context.getImageData(0, 0, size, size).data);
+    const rgba = context.getImageData(0, 0, size, size).data;
+    onRgba?.(rgba);
+    return rgbaToGray(rgba);
   } finally {
     bitmap.close();
   }

@@ -1,4 +1,5 @@
 /** `role="status"` "Backend: <name>" and why the trainer chose it (page contract, issue 2). */
+import './BackendStatus.css';
 import type { BackendState } from '../hooks/useBackend';
 
 interface Props {

@@ -3,6 +3,8 @@
  * "Load checkpoint", as "Choose dataset folder"), the progress of the worker streaming it into the cache, the
  * cached checkpoints to pick from after a reload, and the summary of the chosen one.
  */
+import './CheckpointLoader.css';
+import './IngestProgressView.css';
 import { useId } from 'react';
 import { checkpointLabel, progressFraction, progressText } from '../view/checkpointView';
 import type { Checkpoints } from '../hooks/useCheckpoints';

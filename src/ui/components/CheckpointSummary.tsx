@@ -1,4 +1,5 @@
 /** What a checkpoint load did: file, format, inferred architecture, and the loaded / ignored / missing / new keys. */
+import './CheckpointSummary.css';
 import { describeArch, presetForArch } from '../view/checkpointView';
 import { formatCount } from '../view/format';
 import type { CheckpointInfo } from '../../run/modelFiles';

@@ -2,6 +2,7 @@
  * CheXpert ingest options (src/data/layouts/chexpert.ts): 5 competition labels or all 14, what an uncertain (-1)
  * label becomes per label (U-Ones / U-Zeros / U-Ignore, starting from the study's mapping), frontal views only.
  */
+import './ChexpertFields.css';
 import { UNCERTAIN_POLICY_TEXT, uncertainRows, type ChexpertChoice } from '../view/ingestChoices';
 import { SelectField } from './SelectField';
 import type { UncertainPolicy } from '../../run/layoutOptions';

@@ -1,6 +1,8 @@
 /** Section 1: get a dataset in (demo, folder, drop), watch the ingest, pick a stored dataset, see what it holds. */
+import './DatasetPanel.css';
 import { useEffect, useId, useRef, useState } from 'react';
-import type { IngestChoices, UiBridge } from '../../workers/client';
+import type { IngestChoices } from '../../run/datasets';
+import type { LabClient } from '../../workers/client';
 import type { Datasets, NamedFiles } from '../hooks/useDatasets';
 import { totalImages } from '../view/datasetSummary';
 import { formatCount } from '../view/format';
@@ -14,7 +16,7 @@ import { IngestReportView } from './IngestReportView';
 import { GENERIC_CSV_ID, type CsvPreview } from '../../run/layoutOptions';
 
 interface Props {
-  bridge: UiBridge;
+  bridge: LabClient;
   datasets: Datasets;
   /** True while a training run uses the selected dataset. */
   locked: boolean;
@@ -53,6 +55,11 @@ export function DatasetPanel({ bridge, datasets, locked, onPreparingChange }: Pr
     studyTrainList: 'largest',
     chexpert: defaultChexpertChoice(),
   }));
+  const [layouts, setLayouts] = useState<{ id: string; name: string }[]>([]);
+  useEffect(() => {
+    // The layout list comes from the ingest worker; until it arrives only "Detect automatically" is offered.
+    bridge.layouts().then(setLayouts, () => setLayouts([]));
+  }, [bridge]);
   const [reading, setReading] = useState(false);
   const [pendingCsv, setPendingCsv] = useState<PendingCsv | undefined>();
   const [csvError, setCsvError] = useState<string | undefined>();
@@ -71,7 +78,7 @@ export function DatasetPanel({ bridge, datasets, locked, onPreparingChange }: Pr
     setCsvError(undefined);
     void source
       .then(async (named) => {
-        const layout = options.layout === DETECT_LAYOUT ? bridge.detectLayout(named.files) : options.layout;
+        const layout = options.layout === DETECT_LAYOUT ? await bridge.detectLayout(named.files) : options.layout;
         if (layout !== GENERIC_CSV_ID) return void datasets.runIngest(Promise.resolve(named), ingestChoices(options));
         const previews = await bridge.previewCsvs(named.files);
         if (previews.length === 0) return setCsvError('The folder holds no .csv file to read the labels from.');
@@ -117,7 +124,7 @@ export function DatasetPanel({ bridge, datasets, locked, onPreparingChange }: Pr
             </div>
           </div>
         ))}
-      <IngestOptions state={options} onChange={setOptions} layouts={bridge.layouts} disabled={busy} />
+      <IngestOptions state={options} onChange={setOptions} layouts={layouts} disabled={busy} />
       {reading && <p role="status">Reading the folder…</p>}
       {pendingCsv && (
         <GenericCsvColumns

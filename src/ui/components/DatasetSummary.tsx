@@ -1,4 +1,5 @@
 /** What was found: layout, labels, images per split, and per-label prevalence per split. */
+import './DatasetSummary.css';
 import { prevalenceRows, totalImages } from '../view/datasetSummary';
 import { formatCount } from '../view/format';
 import { SPLITS, type DatasetManifest } from '../../run/datasets';

@@ -8,14 +8,15 @@
  * input's chooser: the folder then comes with a FileSystemDirectoryHandle, and an ingest interrupted by a reload
  * can resume from it. The input stays, for other browsers and for tests that set its files.
  */
+import './FolderSources.css';
 import { useEffect, useRef, useState, type DragEvent, type InputHTMLAttributes, type KeyboardEvent, type MouseEvent } from 'react';
-import type { SourceFolder, UiBridge } from '../../workers/client';
+import type { SourceFolder, LabClient } from '../../workers/client';
 import type { NamedFiles } from '../hooks/useDatasets';
 import { datasetNameFromFiles } from '../view/datasetSummary';
 import type { FileEntry } from '../../run/datasets';
 
 interface Props {
-  bridge: UiBridge;
+  bridge: LabClient;
   disabled: boolean;
   onFiles(source: Promise<NamedFiles>): void;
 }

@@ -3,6 +3,7 @@
  * lab's guess (src/data/layouts/genericCsv.ts suggestColumns) and picks the image path column and the labels:
  * binary label columns, or one column listing findings ("Cardiomegaly|Effusion").
  */
+import './GenericCsvColumns.css';
 import { useId } from 'react';
 import { genericCsvProblems, type GenericCsvChoice, choiceFromPreview } from '../view/ingestChoices';
 import { SelectField, type SelectOption } from './SelectField';

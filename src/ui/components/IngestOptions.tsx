@@ -2,6 +2,7 @@
  * The "Ingest options" of the dataset panel (issue 4): layout by hand, split seed, label fraction of the training
  * split, the study's training list when its split files are dropped, and CheXpert's label options.
  */
+import './IngestOptions.css';
 import { useId } from 'react';
 import type { ChexpertChoice, FractionChoice, StudyTrainList } from '../view/ingestChoices';
 import { ChexpertFields } from './ChexpertFields';

@@ -1,4 +1,5 @@
 /** Ingest progress: a progress bar with "n / total", images/s, ETA, skipped count, and Cancel. */
+import './IngestProgressView.css';
 import { formatCount, formatDuration, formatRate } from '../view/format';
 import type { IngestProgress } from '../../run/datasets';
 

@@ -1,4 +1,5 @@
 /** The skipped-files report of the last ingest, with "Download ingest report" (JSON). */
+import './IngestReportView.css';
 import { downloadJson } from '../view/download';
 import { fileTimestamp, formatCount } from '../view/format';
 import { countByReason, ingestReportJson } from '../view/ingestReport';

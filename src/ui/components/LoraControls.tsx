@@ -3,6 +3,7 @@
  * During a run a change goes to the trainer (setLora) and applies at its next step: drags are debounced by
  * 150 ms, keyboard steps go at once, and the reply's count is shown immediately.
  */
+import './LoraControls.css';
 import { useEffect, useMemo, useRef } from 'react';
 import { formatMetric, formatParamStatus } from '../view/format';
 import type { LabSettings } from '../view/runSettings';

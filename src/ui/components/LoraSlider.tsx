@@ -2,6 +2,7 @@
  * A LoRA slider: a native range input (aria-valuenow is the number, arrow keys step by 1) with its value shown.
  * Reports whether a change came from a drag (the parent debounces those) or from the keyboard (applied at once).
  */
+import './LoraSlider.css';
 import { useId, useRef } from 'react';
 
 interface Props {

@@ -4,8 +4,9 @@
  * the backbone with the adapter merged (timm-named safetensors), both named after the run; "Import adapter (PEFT)"
  * takes such an adapter to start the next LoRA run from.
  */
+import './ModelFiles.css';
 import { useEffect, useState } from 'react';
-import type { TrainerApi } from '../../workers/protocol';
+import type { TrainerApi } from '../../lab/trainer';
 import { ADAPTER_ACCEPT, adapterFilesProblem } from '../view/adapterFiles';
 import { downloadBytes } from '../view/download';
 import { hasExportableModel, isActive } from '../view/runView';

@@ -7,7 +7,7 @@ import { useEffect, useId, type Dispatch, type SetStateAction } from 'react';
 import { type VitPresetName } from '../../run/vitConfig';
 import { describeArch, presetForArch } from '../view/checkpointView';
 import type { Checkpoints } from '../hooks/useCheckpoints';
-import { withCheckpoint, withMethod, type LabSettings } from '../view/runSettings';
+import { withCheckpoint, withMethod, withPreset, type LabSettings } from '../view/runSettings';
 import { CheckpointLoader } from './CheckpointLoader';
 import { LoraOptions } from './LoraOptions';
 import { RecipeFields } from './RecipeFields';
@@ -78,7 +78,7 @@ export function ModelPanel({ settings, onChange, locked, onEvalEveryLive, checkp
             label="Model size"
             value={settings.preset}
             options={PRESET_OPTIONS}
-            onChange={(preset) => onChange({ ...settings, preset })}
+            onChange={(preset) => onChange(withPreset(settings, preset, checkpoints.cached))}
             disabled={locked || sizeFollowsBackbone}
           >
             {sizeFollowsBackbone ? 'Set by the backbone.' : undefined}
@@ -93,7 +93,10 @@ export function ModelPanel({ settings, onChange, locked, onEvalEveryLive, checkp
         disabled={locked}
       >
         {settings.initialisation === 'random' && (
-          <p className="notice">The backbone starts from random weights (no pretrained model loaded).</p>
+          <p className="notice">
+            The backbone starts from random weights (no pretrained model loaded): LoRA and the linear probe adapt a
+            pretrained model, so on random weights they learn little. Choose a pretrained backbone for a real run.
+          </p>
         )}
         {settings.initialisation === 'pretrained-demo' && (
           <p className="muted">

@@ -2,6 +2,7 @@
  * Section 4: Start training / Pause / Resume / Stop / Download metrics (JSON, and CSV tables in a .zip), the
  * "Step k of N" status and why Start is unavailable when it is.
  */
+import './RunControls.css';
 import type { RunView } from '../view/runView';
 import { isActive, stepStatusText } from '../view/runView';
 

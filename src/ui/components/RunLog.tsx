@@ -1,4 +1,5 @@
 /** Messages from the trainer and the page (warnings, failures), newest last. */
+import './RunLog.css';
 import type { LogLine } from '../view/runView';
 
 export function RunLog({ lines }: { lines: LogLine[] }) {

@@ -3,7 +3,7 @@
  * again) and the one being read now, with its progress redrawn at most 4 times a second.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { TrainerApi } from '../../workers/protocol';
+import type { TrainerApi } from '../../lab/trainer';
 import { throttle } from '../view/throttle';
 import { REDRAW_INTERVAL_MS } from './useTrainerRun';
 import type { CheckpointInfo, CheckpointProgress } from '../../run/modelFiles';

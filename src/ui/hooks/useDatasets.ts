@@ -3,11 +3,11 @@
  * Progress events are redrawn at most 4 times a second; the final one always shows.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { IngestChoices, PendingIngest, UiBridge } from '../../workers/client';
+import type { LabClient } from '../../workers/client';
 import { pickDefaultDataset } from '../view/datasetSummary';
 import { throttle } from '../view/throttle';
 import { REDRAW_INTERVAL_MS } from './useTrainerRun';
-import type { DatasetManifest, FileEntry, IngestProgress, IngestResult } from '../../run/datasets';
+import type { DatasetManifest, FileEntry, IngestChoices, IngestProgress, IngestResult, PendingIngest } from '../../run/datasets';
 
 /** Files to ingest and the name the dataset gets; `handle` where the folder came with one (it can resume). */
 export interface NamedFiles {
@@ -49,7 +49,7 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export function useDatasets(bridge: UiBridge): Datasets {
+export function useDatasets(bridge: LabClient): Datasets {
   const [manifests, setManifests] = useState<DatasetManifest[]>([]);
   const [selectedId, setSelectedId] = useState<string | undefined>();
   const [listed, setListed] = useState(false);

@@ -1,27 +1,23 @@
 /**
- * The trainable-parameter count for the chosen settings before training (trainer.countParams, no tensors built).
- * A newer request wins: replies to older settings are dropped.
+ * The trainable-parameter count for the chosen settings before training. Counting is analytic (src/run/paramCount.ts,
+ * no tensors), so it runs here, synchronously, on every slider tick: no worker round trip.
  */
-import { useEffect, useRef, useState } from 'react';
-import type { VitPresetName } from '../../run/vitConfig';
-import type { TrainerApi } from '../../workers/protocol';
-import type { ParamCount } from '../../run/paramCount';
+import { useMemo } from 'react';
 import type { LoraConfig, Method } from '../../run/loraConfig';
+import { countParams, type ParamCount } from '../../run/paramCount';
+import { makeVitConfig, type VitPresetName } from '../../run/vitConfig';
 
 export interface CountedParams {
   params?: ParamCount;
   error?: string;
 }
 
-export function useParamCount(trainer: TrainerApi, preset: VitPresetName, numClasses: number, method: Method, lora: LoraConfig): CountedParams {
-  const [counted, setCounted] = useState<CountedParams>({});
-  const request = useRef(0);
-  useEffect(() => {
-    const id = ++request.current;
-    trainer.countParams(preset, numClasses, method, lora).then(
-      (params) => id === request.current && setCounted({ params }),
-      (e: unknown) => id === request.current && setCounted({ error: e instanceof Error ? e.message : String(e) }),
-    );
-  }, [trainer, preset, numClasses, method, lora]);
-  return counted;
+export function useParamCount(preset: VitPresetName, numClasses: number, method: Method, lora: LoraConfig): CountedParams {
+  return useMemo(() => {
+    try {
+      return { params: countParams(makeVitConfig(preset, numClasses), method, lora) };
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  }, [preset, numClasses, method, lora]);
 }

@@ -1,13 +1,17 @@
 /**
- * Owns one training run as the page sees it: start / pause / resume / stop through the bridge, and the RunView
- * folded from the worker's messages. Messages are folded as they arrive but React redraws at most 4 times a second.
+ * Owns the training the page shows: start / resume a stored run / run a grid / pause / resume / stop through the
+ * client, and the RunView folded from the worker's messages (a grid's runs follow one another in the same view). A
+ * stored run can also be opened for viewing. Messages are folded as they arrive but React redraws at most 4 times a
+ * second.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { TrainerApi } from '../../workers/protocol';
+import type { TrainerApi } from '../../lab/trainer';
 import { appendLog, applyMessage, initialRunView, type RunView } from '../view/runView';
 import { throttle } from '../view/throttle';
-import type { RunConfig, TrainerMessage } from '../../run/records';
-import type { ParamCount } from '../../run/paramCount';
+import type { MetricsLog, RunConfig, TrainerMessage } from '../../run/records';
+import type { GridSpec } from '../../run/grid';
+import type { RunSummary } from '../../run/runs';
+import { withEarlierRecords } from '../view/runView';
 
 export const REDRAW_INTERVAL_MS = 250;
 
@@ -16,11 +20,15 @@ export interface TrainerRun {
   /** Labels of the dataset the current run trains on (the charts' label order). */
   labels: string[];
   start(config: RunConfig, labels: string[]): Promise<void>;
+  /** Continues a stored run from its last checkpoint; its earlier records are read back from storage. */
+  resumeRun(run: RunSummary): Promise<void>;
+  startGrid(spec: GridSpec): Promise<void>;
+  resumeGrid(gridId: string): Promise<void>;
+  /** Shows a stored run's charts (no training). */
+  open(run: RunSummary, log: MetricsLog): void;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
-  /** A parameter count the page got outside the message stream (the reply to setLora). Shown at once. */
-  showParams(p: ParamCount): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
@@ -51,7 +59,21 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
     }
   }, [idleTotalSteps, update]);
 
-  const onMessage = useCallback((m: TrainerMessage) => update(applyMessage(latest.current, m)), [update]);
+  const onMessage = useCallback(
+    (m: TrainerMessage) => {
+      update(applyMessage(latest.current, m));
+      if (m.type !== 'run') return;
+      setLabels(m.run.labels);
+      const upTo = m.resumedFrom;
+      if (upTo === undefined) return;
+      // A resumed run's records before its checkpoint are in storage, not in the messages.
+      trainer.runMetrics(m.run.id).then(
+        (earlier) => latest.current.run?.id === m.run.id && update(withEarlierRecords(latest.current, earlier, upTo), true),
+        () => undefined,
+      );
+    },
+    [update, trainer],
+  );
 
   const log = useCallback(
     (level: 'info' | 'warn' | 'error', message: string) => update(appendLog(latest.current, level, message), true),
@@ -72,6 +94,39 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
     [trainer, onMessage, update],
   );
 
+  const launch = useCallback(
+    async (what: string, call: () => Promise<unknown>) => {
+      update({ ...latest.current, state: 'starting', message: undefined }, true);
+      try {
+        await call();
+      } catch (e) {
+        const message = errorText(e);
+        update(appendLog({ ...latest.current, state: 'error', message }, 'error', `${what} failed: ${message}`), true);
+      }
+    },
+    [update],
+  );
+
+  const resumeRun = useCallback((run: RunSummary) => launch('Resuming the run', () => trainer.resumeRun(run.id, onMessage)), [launch, trainer, onMessage]);
+  const startGrid = useCallback(
+    (spec: GridSpec) => {
+      update({ ...initialRunView(spec.base.totalSteps), state: 'starting' }, true);
+      return launch('Starting the grid', () => trainer.startGrid(spec, onMessage));
+    },
+    [launch, trainer, onMessage, update],
+  );
+  const resumeGrid = useCallback((gridId: string) => launch('Resuming the grid', () => trainer.resumeGrid(gridId, onMessage)), [launch, trainer, onMessage]);
+
+  const open = useCallback(
+    (run: RunSummary, log: MetricsLog) => {
+      setLabels(run.labels);
+      const view = initialRunView(run.config.totalSteps);
+      update({ ...view, state: 'stopped', stored: true, run, step: run.step, steps: log.steps, evaluations: log.evaluations, events: log.events, params: log.params, test: log.test, resources: log.resources, logs: latest.current.logs }, true);
+      update(appendLog(latest.current, 'info', `Showing the stored run "${run.name}" (${run.status}).`), true);
+    },
+    [update],
+  );
+
   const control = useCallback(
     async (name: string, call: () => Promise<void>) => {
       try {
@@ -87,10 +142,13 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
     view,
     labels,
     start,
+    resumeRun,
+    startGrid,
+    resumeGrid,
+    open,
     pause: useCallback(() => control('Pause', () => trainer.pause()), [control, trainer]),
     resume: useCallback(() => control('Resume', () => trainer.resume()), [control, trainer]),
     stop: useCallback(() => control('Stop', () => trainer.stop()), [control, trainer]),
-    showParams: useCallback((p: ParamCount) => update({ ...latest.current, params: p }, true), [update]),
     log,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * "Export metrics as CSV": one .zip holding two CSV tables (steps and evaluations, src/io/metricsCsv.ts).
+ * "Export metrics as CSV": one .zip holding two CSV tables (steps and evaluations, src/run/metricsCsv.ts).
  * One file rather than two downloads: browsers ask before letting a page save several files from one click.
  * Pure (no DOM); tested in tests/ui/metricsCsvZip.test.ts.
  */

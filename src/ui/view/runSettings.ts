@@ -17,7 +17,8 @@ export function defaultSettings(): LabSettings {
     method: 'lora',
     preset: 'tiny',
     lora,
-    initialisation: 'random',
+    // The bundled MAE-pretrained backbone is the tiny preset's: LoRA on random weights has nothing to adapt.
+    initialisation: 'pretrained-demo',
     recipe: 'mrm-sgd',
     ...recipeValues('mrm-sgd', 'lora', DEFAULT_TOTAL_STEPS),
     totalSteps: DEFAULT_TOTAL_STEPS,
@@ -45,6 +46,16 @@ export function withMethod(s: LabSettings, method: Method): LabSettings {
  */
 export function withCheckpoint(s: LabSettings, info: CheckpointInfo): LabSettings {
   return { ...s, initialisation: 'checkpoint', checkpointId: info.id, preset: presetForArch(info.arch) ?? s.preset };
+}
+
+/**
+ * A new model size: where a pretrained backbone exists for it (a cached checkpoint of that architecture), it becomes
+ * the initialisation; otherwise the settings keep theirs.
+ */
+export function withPreset(s: LabSettings, preset: LabSettings['preset'], cached: CheckpointInfo[]): LabSettings {
+  const pretrained = [...cached].reverse().find((c) => presetForArch(c.arch) === preset);
+  if (pretrained && s.initialisation === 'random') return withCheckpoint({ ...s, preset }, pretrained);
+  return { ...s, preset };
 }
 
 /** An imported PEFT adapter starts the next run: LoRA with the adapter's r, lora_alpha and scaling rule. */

@@ -3,7 +3,8 @@
  * reference); tested in tests/ui/runView.test.ts.
  */
 import { formatDuration } from './format';
-import type { EvaluationRecord, RunEvent, RunState, StepRecord, TrainerMessage } from '../../run/records';
+import type { EvaluationRecord, GridProgress, ResourceSample, RunEvent, RunState, StepRecord, TestScore, TrainerMessage } from '../../run/records';
+import type { RunSummary } from '../../run/runs';
 import type { ParamCount } from '../../run/paramCount';
 
 export interface LogLine {
@@ -23,7 +24,28 @@ export interface RunView {
   evaluations: EvaluationRecord[];
   events: RunEvent[];
   params?: ParamCount;
+  /** The latest parameter / memory / throughput figures. */
+  resources?: ResourceSample;
+  /** The run's score on the test split, once it finished. */
+  test?: TestScore;
+  /** The stored run these records belong to. */
+  run?: RunSummary;
+  /** The grid the run is a cell of, while one runs. */
+  grid?: GridProgress;
+  /** A stored run opened for viewing (not the live training). */
+  stored?: boolean;
   logs: LogLine[];
+}
+
+/** Records of a resumed run from before the resume (read from storage), put before the ones that arrive live. */
+export function withEarlierRecords(v: RunView, earlier: { steps: StepRecord[]; evaluations: EvaluationRecord[]; events: RunEvent[] }, upTo: number): RunView {
+  const firstLive = v.steps[0]?.step ?? Number.POSITIVE_INFINITY;
+  return {
+    ...v,
+    steps: [...earlier.steps.filter((s) => s.step <= upTo && s.step < firstLive), ...v.steps],
+    evaluations: [...earlier.evaluations.filter((e) => e.step <= upTo), ...v.evaluations.filter((e) => e.step > upTo)],
+    events: [...earlier.events.filter((e) => e.step <= upTo), ...v.events.filter((e) => e.step > upTo)],
+  };
 }
 
 /** The log keeps the newest lines only: it is a status trail, not the metrics record (that is MetricsLog). */
@@ -62,6 +84,15 @@ export function applyMessage(v: RunView, m: TrainerMessage): RunView {
       };
     case 'log':
       return appendLog(v, m.level, m.message);
+    case 'resources':
+      return { ...v, resources: m.resources };
+    case 'test':
+      return { ...v, test: m.test };
+    case 'run':
+      // A new run (the next cell of a grid, or a resumed run): its records start afresh; the log and grid go on.
+      return { ...initialRunView(m.run.config.totalSteps), state: 'starting', step: m.resumedFrom ?? 0, run: m.run, grid: v.grid, logs: v.logs };
+    case 'grid':
+      return { ...v, grid: m.grid };
   }
 }
 

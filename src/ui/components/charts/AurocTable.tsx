@@ -1,4 +1,5 @@
 /** The latest per-label AUROC as a table (screen readers, tests: each row has data-label and data-auroc). */
+import './AurocTable.css';
 import type { AurocBar } from '../../view/chartData';
 
 export function AurocTable({ bars, step }: { bars: AurocBar[]; step: number | undefined }) {

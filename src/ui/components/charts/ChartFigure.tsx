@@ -2,6 +2,7 @@
  * A chart as one image for assistive technology: role="img" with a fixed name (the page contract), a visible
  * caption, and the latest numbers in words as its description (children of role=img are not read out).
  */
+import './ChartFigure.css';
 import { useId, type ReactNode } from 'react';
 
 interface Props {

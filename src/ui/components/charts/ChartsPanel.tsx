@@ -1,4 +1,5 @@
 /** Section 5: the live charts of the run, the latest AUROC table, and the run log. */
+import './ChartsPanel.css';
 import { useMemo } from 'react';
 import { aurocBars, latestEvaluation, macroAurocRows } from '../../view/chartData';
 import type { RunView } from '../../view/runView';

@@ -1,0 +1,167 @@
+/**
+ * One run training in this worker: the session, the recorder that keeps it in IndexedDB, the resource samples, and
+ * what happens when the loop ends (a finished run is scored on the test split). `done` resolves with the run's final
+ * status once everything is stored; the run's Web Lock is held until then.
+ */
+import type { RunConfig, TrainerMessage } from '../run/records';
+import type { RunStatus, RunSummary } from '../run/runs';
+import type { StepRecord, EvaluationRecord, RunEvent } from '../run/records';
+import type { BackendName } from '../run/backends';
+import { loadCheckpoint } from '../storage/runs';
+import { activationBudgetBytes, chooseMicroBatch } from '../train/microBatch';
+import { TrainingSession } from '../train/session';
+import type { VitModel } from '../model/vit';
+import type { BuiltRun } from './buildRun';
+import { testStream } from './buildRun';
+import { holdLock, runLockName } from './locks';
+import { sampleResources } from './resources';
+import { RunRecorder } from './runRecorder';
+import { scoreOnTest } from './scoreRun';
+
+/** Resource samples are taken after loss read-backs, at most this often. */
+const RESOURCE_EVERY_MS = 250;
+
+export interface LaunchOptions {
+  built: BuiltRun;
+  summary: RunSummary;
+  backend: BackendName;
+  /** Next free metrics chunk number of the run (0 for a new run). */
+  nextSeq: number;
+  resumeFrom?: { step: number; evalEvery: number; steps: StepRecord[]; evaluations: EvaluationRecord[]; events: RunEvent[] };
+  onMessage: (m: TrainerMessage) => void;
+}
+
+export class LiveRun {
+  readonly session: TrainingSession;
+  readonly recorder: RunRecorder;
+  readonly done: Promise<RunStatus>;
+  private lastSample = 0;
+  private waitAtSample = 0;
+  private timeAtSample = performance.now();
+
+  constructor(private readonly o: LaunchOptions) {
+    const { built, summary, onMessage } = o;
+    const config: RunConfig = summary.config;
+    const microBatch = chooseMicroBatch(built.vitCfg, config.batchSize, activationBudgetBytes(o.backend, built.vitCfg), config.method);
+    summary.microBatch = microBatch;
+    summary.backend = o.backend;
+    this.recorder = new RunRecorder(summary, o.nextSeq, {
+      emit: onMessage,
+      pauseForStorage: (message) => {
+        this.session.pause();
+        this.recorder.setStatus('paused', message);
+        onMessage({ type: 'log', level: 'warn', message });
+      },
+    });
+    if (microBatch < config.batchSize) {
+      onMessage({
+        type: 'log',
+        level: 'info',
+        message: `Gradients are accumulated over ${Math.ceil(config.batchSize / microBatch)} passes of at most ${microBatch} images: a whole batch of ${config.batchSize} at ${built.vitCfg.imgSize} px would not fit the ${o.backend} backend's memory.`,
+      });
+    }
+    this.session = new TrainingSession({
+      microBatch,
+      config,
+      labels: summary.labels,
+      model: built.model,
+      optimizer: built.optimizer,
+      train: built.train,
+      val: built.val,
+      norm: built.norm,
+      resumeFrom: o.resumeFrom,
+      emit: (m) => {
+        this.recorder.handle(m);
+        if (m.type === 'steps') this.maybeSample();
+      },
+      onCheckpoint: (point) => this.recorder.checkpoint(point),
+      metricsHeader: { ...config, backend: o.backend, initialisationNote: built.initialisationNote, microBatch },
+    });
+    this.done = this.run();
+    holdLock(runLockName(summary.id), this.done);
+  }
+
+  get runId(): string {
+    return this.o.summary.id;
+  }
+
+  get summary(): RunSummary {
+    return this.o.summary;
+  }
+
+  /** The run's model: trained, then (once finished) holding its best-validation checkpoint, as scored. */
+  get model(): VitModel {
+    return this.o.built.model;
+  }
+
+  pause(): void {
+    this.session.pause();
+  }
+
+  resume(): void {
+    this.recorder.resumed();
+    this.session.resume();
+  }
+
+  private async run(): Promise<RunStatus> {
+    const { summary, onMessage } = this.o;
+    try {
+      await this.session.run();
+      if (this.session.currentState === 'stopped') {
+        await this.recorder.finish('stopped');
+        return 'stopped';
+      }
+      await this.score();
+      await this.recorder.finish('finished');
+      return 'finished';
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      onMessage({ type: 'log', level: 'warn', message: `Training stopped with an error: ${message}` });
+      await this.recorder.finish('error', message);
+      return 'error';
+    } finally {
+      summary.wallMs = this.recorder.summary.wallMs;
+    }
+  }
+
+  /** The study's scoring: best-validation checkpoint, adapter merged, whole test split. */
+  private async score(): Promise<void> {
+    const { built, summary, onMessage } = this.o;
+    const test = await testStream(summary.config, built.manifest);
+    if (!test) {
+      onMessage({ type: 'log', level: 'info', message: `"${built.manifest.name}" has no test split: the run is not scored on one.` });
+      return;
+    }
+    const best = built.val ? await loadCheckpoint(summary.id, 'best') : null;
+    const score = await scoreOnTest({ model: built.model, config: summary.config, labels: summary.labels, test, norm: built.norm, best, step: this.session.currentStep });
+    this.recorder.test(score);
+    const at = best ? `its best-validation checkpoint (step ${best.step})` : 'its last step (no validation split to choose from)';
+    onMessage({ type: 'log', level: 'info', message: `Scored on the whole test split (${score.images} images) with ${at}: macro AUROC ${score.macroAuroc?.toFixed(3) ?? 'n/a'}.` });
+  }
+
+  private maybeSample(): void {
+    const now = performance.now();
+    if (now - this.lastSample < RESOURCE_EVERY_MS) return;
+    const { built, summary } = this.o;
+    const waited = built.train.msWaiting;
+    const sample = sampleResources({
+      step: this.session.currentStep,
+      params: this.session.params(),
+      optimizerStateBytes: built.optimizer.stateBytes(),
+      msPerStep: this.session.msPerStep,
+      batchSize: summary.config.batchSize,
+      microBatch: summary.microBatch ?? summary.config.batchSize,
+      waitMs: waited - this.waitAtSample,
+      wallMs: now - this.timeAtSample,
+    });
+    this.lastSample = now;
+    this.waitAtSample = waited;
+    this.timeAtSample = now;
+    this.recorder.resources(sample);
+  }
+
+  dispose(): void {
+    this.o.built.model.dispose();
+    this.o.built.optimizer.dispose();
+  }
+}

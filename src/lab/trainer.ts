@@ -1,0 +1,348 @@
+/**
+ * The trainer as the page uses it: choose the backend; start, pause, resume and stop runs (each kept in IndexedDB
+ * as it trains and resumable after a reload); steer LoRA live; run experiment grids; and move models in and out
+ * (checkpoints, adapters, merged exports). One instance lives in the training worker (src/workers/trainer.worker.ts
+ * exposes it over Comlink); tests drive it directly.
+ */
+import type { BackendName, BackendReport } from '../run/backends';
+import { expandGrid, gridSpecProblems, type GridRecord, type GridSpec } from '../run/grid';
+import type { CheckpointInfo, CheckpointProgress, ExportedFile, ImportedAdapterInfo } from '../run/modelFiles';
+import { countParams } from '../run/paramCount';
+import type { LoraChange, MetricsLog, RunConfig, TrainerMessage } from '../run/records';
+import { runName } from '../run/runName';
+import { isResumable, type RunSummary } from '../run/runs';
+import { getManifest } from '../storage/datasets';
+import { getGrid, listGrids, loadCheckpoint, putRun, truncateMetrics } from '../storage/runs';
+import type { VitModel } from '../model/vit';
+import { chooseBackend } from './backend';
+import { buildRun, type PendingAdapter } from './buildRun';
+import { GridRunner, gridProblemLines } from './gridRunner';
+import { LiveRun } from './liveRun';
+import { gridLockName, heldLocks } from './locks';
+import {
+  adapterFiles,
+  adapterShapeConfig,
+  describeImported,
+  exportAdapterFile,
+  exportMergedFile,
+  importPeftAdapter,
+  listCheckpointInfos,
+  loadCheckpointIntoCache,
+} from './modelFiles';
+import { deleteStoredRun, exportStoredAdapter, exportStoredMerged, listStoredRuns, requireRun, storageUse, storedMetricsLog } from './runLibrary';
+
+/** What the page may call (all plain data; callbacks arrive as Comlink proxies in the worker). */
+export interface TrainerApi {
+  initBackend(requested: BackendName | null): Promise<BackendReport>;
+  /** Builds the model and starts a new run (kept in storage as it trains); messages arrive through `onMessage`. */
+  start(config: RunConfig, onMessage: (m: TrainerMessage) => void): Promise<RunSummary>;
+  /** Continues a stored run from its last checkpoint (at most one checkpoint interval is redone). */
+  resumeRun(runId: string, onMessage: (m: TrainerMessage) => void): Promise<RunSummary>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Stops the running run (and the grid it belongs to). */
+  stop(): Promise<void>;
+  /** Applies at the next step of the running training; the new count arrives as one `params` message. */
+  setLora(change: LoraChange): Promise<void>;
+  setEvalEvery(n: number): Promise<void>;
+  /** The running (or last) run's metrics file. */
+  metrics(): Promise<MetricsLog | null>;
+  listRuns(): Promise<RunSummary[]>;
+  /** A stored run's metrics file. */
+  runMetrics(runId: string): Promise<MetricsLog>;
+  deleteRun(runId: string): Promise<void>;
+  /** A stored run's best checkpoint as a PEFT adapter .zip / as a merged timm-named model. */
+  exportRunAdapter(runId: string): Promise<ExportedFile>;
+  exportRunMerged(runId: string): Promise<ExportedFile>;
+  storageUse(): Promise<{ usage: number | null; quota: number | null; checkpointBytes: number }>;
+  /** Queues the grid's runs one after another; refuses a grid with cells that cannot run (every reason listed). */
+  startGrid(spec: GridSpec, onMessage: (m: TrainerMessage) => void): Promise<GridRecord>;
+  /** Continues a stored grid that was interrupted (its current run from its checkpoint, then the rest). */
+  resumeGrid(gridId: string, onMessage: (m: TrainerMessage) => void): Promise<GridRecord>;
+  cancelGrid(): Promise<void>;
+  listGrids(): Promise<GridRecord[]>;
+  /** Reads a .safetensors / .pth ViT checkpoint tensor by tensor into the IndexedDB model cache. */
+  loadCheckpoint(file: Blob & { name?: string }, onProgress: (p: CheckpointProgress) => void): Promise<CheckpointInfo>;
+  /** Checkpoints cached earlier (a reload does not ask for the file again). */
+  listCheckpoints(): Promise<CheckpointInfo[]>;
+  /** The current run's adapter in HF PEFT format, as a .zip (adapter_config.json + adapter_model.safetensors). */
+  exportAdapter(runName: string): Promise<ExportedFile>;
+  /** The current run's model with the adapter merged, as timm-named safetensors. */
+  exportMerged(runName: string): Promise<ExportedFile>;
+  /** A PEFT adapter .zip (or its two files) to start the next LoRA run from. */
+  importAdapter(files: { name: string; bytes: Uint8Array }[]): Promise<ImportedAdapterInfo>;
+}
+
+export class TrainerService implements TrainerApi {
+  private choosing: Promise<BackendReport> | null = null;
+  /** The running run, or the last one: its model stays alive after it ends, for export. */
+  private live: LiveRun | null = null;
+  private grid: GridRunner | null = null;
+  private pendingAdapter: PendingAdapter | null = null;
+
+  /** Every call that touches tfjs waits for the backend choice (the page may call before initBackend resolved). */
+  private ensureBackend(requested: BackendName | null = null): Promise<BackendReport> {
+    this.choosing ??= chooseBackend(requested);
+    return this.choosing;
+  }
+
+  async initBackend(requested: BackendName | null): Promise<BackendReport> {
+    return this.ensureBackend(requested);
+  }
+
+  /** Ends the current run (stopped: it stays resumable) and frees its model and optimizer. */
+  private async stopCurrent(): Promise<void> {
+    const live = this.live;
+    this.live = null;
+    if (!live) return;
+    live.session.stop();
+    await live.done;
+    live.dispose();
+  }
+
+  private async launchNew(config: RunConfig, onMessage: (m: TrainerMessage) => void, gridId?: string): Promise<LiveRun> {
+    const chosen = await this.ensureBackend();
+    await this.stopCurrent();
+    onMessage({ type: 'state', state: 'starting', step: 0, totalSteps: config.totalSteps });
+    const adapter = config.method === 'lora' && !gridId ? this.pendingAdapter : null;
+    const built = await buildRun(config, { pendingAdapter: adapter });
+    // An imported adapter initialises one run; the next run starts fresh from the sliders again.
+    if (adapter) this.pendingAdapter = null;
+    const now = new Date();
+    const summary: RunSummary = {
+      id: `${now.getTime().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      name: runName(built.manifest.name, config.method, now),
+      source: 'browser',
+      datasetId: config.datasetId,
+      datasetName: built.manifest.name,
+      labels: built.manifest.labels,
+      config,
+      initialisationNote: built.initialisationNote,
+      status: 'running',
+      step: 0,
+      resumeStep: null,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      wallMs: 0,
+      params: countParams(built.vitCfg, config.method, config.lora),
+      optimizerStateBytes: 0,
+      gridId,
+      checkpointBytes: 0,
+    };
+    await putRun(summary);
+    onMessage({ type: 'run', run: structuredClone(summary) });
+    onMessage({ type: 'log', level: 'info', message: `Backbone: ${built.initialisationNote}` });
+    return this.launch(new LiveRun({ built, summary, backend: chosen.name, nextSeq: 0, onMessage }));
+  }
+
+  private async launchResume(runId: string, onMessage: (m: TrainerMessage) => void): Promise<LiveRun> {
+    const chosen = await this.ensureBackend();
+    await requireRun(runId);
+    // The status it really has: 'running' with nobody holding it means interrupted; held means training elsewhere.
+    const listed = (await listStoredRuns()).find((r) => r.id === runId)!;
+    if (listed.status === 'running' || listed.status === 'paused') throw new Error(`run "${listed.name}" is training right now (here or in another tab)`);
+    if (!isResumable(listed)) throw new Error(`run "${listed.name}" cannot resume (${listed.status}${listed.resumeStep === null ? ', no checkpoint saved yet' : ''})`);
+    await this.stopCurrent();
+    const stored = await requireRun(runId);
+    const checkpoint = await loadCheckpoint(runId, 'resume');
+    if (!checkpoint) throw new Error(`run "${stored.name}" has no resume checkpoint`);
+    onMessage({ type: 'state', state: 'starting', step: checkpoint.step, totalSteps: stored.config.totalSteps });
+    const missing = await missingForResume(stored);
+    if (missing) throw new Error(`run "${stored.name}" cannot resume: ${missing}`);
+    const built = await buildRun(stored.config, { resume: checkpoint });
+    const kept = await truncateMetrics(runId, checkpoint.step);
+    const summary: RunSummary = { ...stored, status: 'running', message: undefined, step: checkpoint.step };
+    await putRun(summary);
+    onMessage({ type: 'run', run: structuredClone(summary), resumedFrom: checkpoint.step });
+    onMessage({ type: 'log', level: 'info', message: `Resumed "${stored.name}" from its checkpoint of step ${checkpoint.step}.` });
+    const resumeFrom = { step: checkpoint.step, evalEvery: checkpoint.evalEvery ?? stored.config.evalEvery, steps: kept.steps, evaluations: kept.evaluations, events: kept.events };
+    return this.launch(new LiveRun({ built, summary, backend: chosen.name, nextSeq: kept.nextSeq, resumeFrom, onMessage }));
+  }
+
+  private launch(live: LiveRun): LiveRun {
+    this.live = live;
+    return live;
+  }
+
+  async start(config: RunConfig, onMessage: (m: TrainerMessage) => void): Promise<RunSummary> {
+    await this.stopAll();
+    const live = await this.launchNew(config, onMessage);
+    return structuredClone(live.summary);
+  }
+
+  async resumeRun(runId: string, onMessage: (m: TrainerMessage) => void): Promise<RunSummary> {
+    const live = await this.launchResume(runId, onMessage);
+    return structuredClone(live.summary);
+  }
+
+  async pause(): Promise<void> {
+    if (this.grid) this.grid.pause();
+    else this.live?.pause();
+  }
+
+  async resume(): Promise<void> {
+    if (this.grid) this.grid.resume();
+    else this.live?.resume();
+  }
+
+  async stop(): Promise<void> {
+    if (this.grid) {
+      this.grid.cancel();
+      await this.grid.done;
+      return;
+    }
+    this.live?.session.stop();
+    await this.live?.done;
+  }
+
+  async setLora(change: LoraChange): Promise<void> {
+    if (!this.live) throw new Error('no training is running');
+    return this.live.session.requestLoraChange(change);
+  }
+
+  async setEvalEvery(n: number): Promise<void> {
+    this.live?.session.setEvalEvery(n);
+  }
+
+  async metrics(): Promise<MetricsLog | null> {
+    if (!this.live) return null;
+    const log = this.live.session.metrics();
+    return { ...log, test: this.live.summary.test, resources: this.live.summary.resources };
+  }
+
+  listRuns(): Promise<RunSummary[]> {
+    return listStoredRuns();
+  }
+
+  runMetrics(runId: string): Promise<MetricsLog> {
+    return storedMetricsLog(runId);
+  }
+
+  deleteRun(runId: string): Promise<void> {
+    return deleteStoredRun(runId);
+  }
+
+  async exportRunAdapter(runId: string): Promise<ExportedFile> {
+    await this.ensureBackend();
+    return exportStoredAdapter(runId);
+  }
+
+  async exportRunMerged(runId: string): Promise<ExportedFile> {
+    await this.ensureBackend();
+    return exportStoredMerged(runId);
+  }
+
+  storageUse(): Promise<{ usage: number | null; quota: number | null; checkpointBytes: number }> {
+    return storageUse();
+  }
+
+  async startGrid(spec: GridSpec, onMessage: (m: TrainerMessage) => void): Promise<GridRecord> {
+    const problems = gridSpecProblems(spec);
+    const manifest = await getManifest(spec.datasetId);
+    if (!manifest) problems.push('The chosen dataset is not in this browser\'s storage.');
+    const now = new Date().toISOString();
+    const grid: GridRecord = {
+      id: `grid-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+      spec,
+      cells: expandGrid(spec),
+      runIds: [],
+      current: 0,
+      status: 'running',
+      createdAt: now,
+      updatedAt: now,
+    };
+    grid.runIds = grid.cells.map(() => null);
+    if (manifest) problems.push(...gridProblemLines(grid, manifest));
+    if (problems.length > 0) throw new Error(`The grid cannot run:\n${problems.join('\n')}`);
+    await this.stopAll();
+    this.grid = new GridRunner(grid, this.cellLauncher(), onMessage);
+    return structuredClone(grid);
+  }
+
+  async resumeGrid(gridId: string, onMessage: (m: TrainerMessage) => void): Promise<GridRecord> {
+    const grid = await getGrid(gridId);
+    if (!grid) throw new Error(`grid ${gridId} is not in this browser's storage`);
+    if ((await heldLocks()).has(gridLockName(gridId))) throw new Error(`grid "${grid.spec.name}" is running in another tab or worker right now`);
+    if (grid.status === 'finished' || grid.status === 'cancelled') throw new Error(`grid "${grid.spec.name}" is ${grid.status}`);
+    await this.stopAll();
+    this.grid = new GridRunner(grid, this.cellLauncher(), onMessage);
+    return structuredClone(grid);
+  }
+
+  async cancelGrid(): Promise<void> {
+    const grid = this.grid;
+    if (!grid) return;
+    grid.cancel();
+    await grid.done;
+  }
+
+  async listGrids(): Promise<GridRecord[]> {
+    const [grids, held] = await Promise.all([listGrids(), heldLocks()]);
+    return grids.map((g) => ((g.status === 'running' || g.status === 'paused') && !held.has(gridLockName(g.id)) ? { ...g, status: 'interrupted' } : g));
+  }
+
+  private async stopAll(): Promise<void> {
+    if (this.grid) {
+      this.grid.cancel();
+      await this.grid.done;
+      this.grid = null;
+    }
+    await this.stopCurrent();
+  }
+
+  private cellLauncher() {
+    return {
+      startCell: (config: RunConfig, gridId: string, onMessage: (m: TrainerMessage) => void) => this.launchNew(config, onMessage, gridId),
+      resumeCell: (runId: string, onMessage: (m: TrainerMessage) => void) => this.launchResume(runId, onMessage),
+    };
+  }
+
+  async loadCheckpoint(file: Blob & { name?: string }, onProgress: (p: CheckpointProgress) => void): Promise<CheckpointInfo> {
+    await this.ensureBackend();
+    return loadCheckpointIntoCache(file, onProgress);
+  }
+
+  async listCheckpoints(): Promise<CheckpointInfo[]> {
+    return listCheckpointInfos();
+  }
+
+  private requireModel(): { model: VitModel; run: RunSummary } {
+    if (!this.live) throw new Error('train (or at least start) a run first: there is no model to export yet');
+    return { model: this.live.model, run: this.live.summary };
+  }
+
+  async exportAdapter(name: string): Promise<ExportedFile> {
+    const { model, run } = this.requireModel();
+    if (!model.lora) throw new Error('this run has no LoRA adapter (method is not LoRA)');
+    return exportAdapterFile(model, name, `cxr-peft-lab/${run.config.initialisation}/${run.config.preset}`);
+  }
+
+  async exportMerged(name: string): Promise<ExportedFile> {
+    const { model, run } = this.requireModel();
+    return exportMergedFile(model, name, {
+      method: run.config.method,
+      labels: JSON.stringify(run.labels),
+      dataset: run.datasetName,
+      initialisation: run.config.initialisation,
+    });
+  }
+
+  async importAdapter(files: { name: string; bytes: Uint8Array }[]): Promise<ImportedAdapterInfo> {
+    await this.ensureBackend();
+    const { configJson, safetensors } = adapterFiles(files);
+    const cfg = this.live?.model.cfg ?? (await adapterShapeConfig(safetensors));
+    const imported = await importPeftAdapter(configJson, safetensors, cfg);
+    this.pendingAdapter = { configJson, safetensors };
+    return describeImported(imported, cfg);
+  }
+}
+
+/** What a stored run needs to resume that is gone (its dataset, its cached checkpoint); null when nothing is. */
+async function missingForResume(run: RunSummary): Promise<string | null> {
+  if (!(await getManifest(run.datasetId))) return `its dataset "${run.datasetName}" was deleted from this browser: add it again (same folder, same choices) to resume`;
+  if (run.config.initialisation === 'checkpoint') {
+    const cached = await listCheckpointInfos();
+    if (!cached.some((c) => c.id === run.config.checkpointId)) return `its backbone checkpoint (${run.config.checkpointId}) is no longer cached: load the file again to resume`;
+  }
+  return null;
+}
