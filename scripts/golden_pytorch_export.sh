@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-$(../shared/tools/torch-peft-venv.sh)/bin/python}
+# PEFT keeps target_modules as a set: a fixed hash seed writes adapter_config.json in the same order every time.
+export PYTHONHASHSEED=0
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 npx vite-node scripts/write_pytorch_golden_inputs.ts "$WORK"

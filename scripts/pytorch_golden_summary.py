@@ -8,7 +8,7 @@ Reads, per case folder of <work dir>: debug/initial.safetensors, debug/step<k>.{
 k = 0..SAMPLE-1, of the row-major flattening; the initial tensors as norm and sum only (the lab builds the same
 ones). Also stores train.py's image loader output on a few PNGs and DICOMs (for the loader-difference bound; needs
 pydicom), the first draws
-of its mulberry32, and the library versions.
+of its mulberry32 and a few hash_string values, and the library versions.
 """
 import base64
 import importlib.util
@@ -70,7 +70,7 @@ def case_summary(folder):
         'initial': {n: fingerprint(t) for n, t in sorted(load_file(os.path.join(debug, 'initial.safetensors')).items())},
         'steps': steps,
         'metrics': {'steps': [{k: s[k] for k in ('step', 'loss', 'lr')} for s in metrics['steps']],
-                    'evaluations': metrics['evaluations'], 'params': metrics['params']},
+                    'evaluations': metrics['evaluations'], 'params': metrics['params'], 'test': metrics['test']},
     }
 
 
@@ -98,6 +98,8 @@ def main():
     for seed in (0, 11, 2 ** 31 + 5, (11 & 0xFFFFFFFF) ^ 0x9E3779B9):
         rand = train.mulberry32(seed)
         draws[str(seed)] = [rand() for _ in range(6)]
+    hashes = {f'{text}|{seed}': train.hash_string(text, seed) for text, seed in
+              (('train-epoch:0', 11), ('step:2', 3), ('Patient ü/図 🫁', 0), ('', 2 ** 32 - 1))}
     out = {
         'about': 'Made by scripts/golden_pytorch_export.sh: the exported train.py run on tests/fixtures/pytorch; '
                  'compared with the lab by tests/io/pytorchExport.test.ts.',
@@ -107,6 +109,7 @@ def main():
                      'Pillow': PIL.__version__, 'pydicom': pydicom.__version__},
         'encoding': {'fullLimit': FULL_LIMIT, 'sample': SAMPLE},
         'mulberry32': draws,
+        'hashString': hashes,
         'loader': loader,
         'cases': {name: case_summary(os.path.join(work, name)) for name in cases},
     }

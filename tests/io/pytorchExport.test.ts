@@ -3,22 +3,24 @@
  * config and initial weights (tests/io/pytorchGoldenCases.ts). The fixture tests/fixtures/golden/pytorch_export.json
  * was made by scripts/golden_pytorch_export.sh running the exported script with Debian's python3-torch; here the
  * lab's TrainingSession (BatchStream over fake-indexeddb, augmentation, lossAndGradients, optimizers, schedule,
- * evaluation) runs the same steps on tfjs's CPU backend. Each gradient and updated tensor must agree within 1e-5
- * of the tensor's largest magnitude; the loss within 1e-5 relative; the validation and test records (test scored
- * with the adapter merged) within 1e-5, AUROCs exactly.
+ * evaluation) runs the same steps on tfjs's CPU backend, and the lab's scoreOnTest scores the result. Each gradient
+ * and updated tensor must agree within 1e-5 of the tensor's largest magnitude; the loss within 1e-5 relative; the
+ * validation record and the test score (adapter merged) within 1e-5, AUROCs and the bootstrap interval exactly.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshDb } from '../data/helpers';
-import { putImages, type LabDb } from '../../src/storage/datasets';
+import { putImages } from '../../src/storage/datasets';
+import type { LabDb } from '../../src/storage/schema';
 import { BatchStream } from '../../src/data/batches';
 import { TrainingSession } from '../../src/train/session';
 import { makeOptimizer } from '../../src/train/makeOptimizer';
-import type { Optimizer } from '../../src/train/optimizers';
+import type { Optimizer, OptimizerState } from '../../src/train/optimizers';
+import { scoreOnTest } from '../../src/lab/scoreRun';
 import { fuseQkv } from '../../src/io/peftMapping';
-import { mulberry32 } from '../../src/run/random';
+import { hashString, mulberry32 } from '../../src/run/random';
 import { countParams } from '../../src/run/paramCount';
 import { makeVitConfig, NORMALISATION } from '../../src/run/vitConfig';
 import { importPeftAdapter } from '../../src/io/peft';
@@ -27,7 +29,7 @@ import { decodeDicom } from '../../src/formats/image/dicom';
 import type { HostTensor } from '../../src/formats/safetensors';
 import type { LoraResizeChange } from '../../src/model/lora';
 import type { QkvPart } from '../../src/run/loraConfig';
-import type { EvaluationRecord, MetricsLog, RunConfig } from '../../src/run/records';
+import type { EvaluationRecord, MetricsLog, RunConfig, TestScore } from '../../src/run/records';
 import type { StoredImage } from '../../src/run/datasets';
 import { FIXTURE_ROOT, fixtureIndex, fixturePixels, GOLDEN_CASES, GOLDEN_FILE, GOLDEN_STEPS, initialModel, LABELS, STORAGE_SIZE, type GoldenCase } from './pytorchGoldenCases';
 
@@ -44,12 +46,13 @@ interface GoldenCaseResult {
   config: RunConfig;
   initial: Record<string, { shape: number[]; l2: number; sum: number }>;
   steps: GoldenStep[];
-  metrics: { steps: { step: number; loss: number; lr: number }[]; evaluations: EvaluationRecord[]; params: MetricsLog['params'] };
+  metrics: { steps: { step: number; loss: number; lr: number }[]; evaluations: EvaluationRecord[]; params: MetricsLog['params']; test: TestScore };
 }
 interface Golden {
   versions: Record<string, string>;
   encoding: { fullLimit: number; sample: number };
   mulberry32: Record<string, number[]>;
+  hashString: Record<string, number>;
   loader: { file: string; size: number; pixels: string }[];
   cases: Record<string, GoldenCaseResult>;
 }
@@ -154,6 +157,14 @@ class RecordingOptimizer implements Optimizer {
     this.inner.remap(changes);
   }
 
+  saveState(): Promise<OptimizerState> {
+    return this.inner.saveState();
+  }
+
+  loadState(state: OptimizerState): void {
+    this.inner.loadState(state);
+  }
+
   stateBytes(): number {
     return this.inner.stateBytes();
   }
@@ -188,18 +199,24 @@ async function labRun(c: GoldenCase) {
   };
   await session.run();
   const metrics = session.metrics();
-  model.mergeLora();
-  const testRecord = await new TrainingSession({ ...options, val: test }).evaluate();
+  // The lab's scoring (src/lab/scoreRun.ts): adapter merged, the whole test split; the only evaluation is the last
+  // step's, so the best-validation checkpoint is the model as it is.
+  const testScore = await scoreOnTest({ model, config, labels: LABELS, test, norm: NORMALISATION.mae, best: null, step: session.currentStep });
   const dim = model.cfg.embedDim;
   const params = countParams(model.cfg, config.method, config.lora);
   model.dispose();
-  return { initial, steps: optimizer.steps, metrics, testRecord: testRecord!, dim, params };
+  return { initial, steps: optimizer.steps, metrics, testScore, dim, params };
 }
 
-describe('mulberry32 in train.py', () => {
-  it.each(Object.entries(golden.mulberry32))('seed %s: the same draws as src/run/random.ts', (seed, draws) => {
+describe('train.py\'s seeded randomness (batch order, crops) is src/run/random.ts\'s', () => {
+  it.each(Object.entries(golden.mulberry32))('mulberry32, seed %s: the same draws', (seed, draws) => {
     const rand = mulberry32(Number(seed));
     expect(draws.map(() => rand())).toEqual(draws);
+  });
+
+  it.each(Object.entries(golden.hashString))('hashString %s: the same value', (key, value) => {
+    const at = key.lastIndexOf('|');
+    expect(hashString(key.slice(0, at), Number(key.slice(at + 1)))).toBe(value);
   });
 });
 
@@ -254,18 +271,26 @@ describe.each(GOLDEN_CASES)('exported train.py vs the lab: $name', (c) => {
       expect(Math.abs(s.loss - want) / want, `loss of step ${s.step}`).toBeLessThanOrEqual(TOL);
       expect(g.steps[i].loss).toBe(want);
     });
-    const [valWant, testWant] = g.metrics.evaluations;
-    expect(lab.metrics.evaluations).toHaveLength(1);
-    // The test record is scored with the best validation checkpoint (the only evaluation, at the last step).
-    expect([valWant.split, valWant.step, testWant.split, testWant.step]).toEqual(['val', GOLDEN_STEPS, 'test', GOLDEN_STEPS]);
-    expect(lab.metrics.evaluations[0].step).toBe(GOLDEN_STEPS);
-    for (const [got, want] of [[lab.metrics.evaluations[0], valWant], [lab.testRecord, testWant]] as const) {
+    // One validation evaluation, at the last step; the test score comes from that (best) checkpoint.
+    expect(g.metrics.evaluations.map((e) => [e.split, e.step])).toEqual([['val', GOLDEN_STEPS]]);
+    expect(lab.metrics.evaluations.map((e) => [e.split, e.step])).toEqual([['val', GOLDEN_STEPS]]);
+    const testWant = g.metrics.test;
+    expect(testWant.step).toBe(GOLDEN_STEPS);
+    for (const [split, got, want] of [['val', lab.metrics.evaluations[0], g.metrics.evaluations[0]], ['test', lab.testScore, testWant]] as const) {
       expect(got.images).toBe(want.images);
-      errors[`${want.split} loss`] = Math.abs(got.loss - want.loss) / want.loss;
-      expect(Math.abs(got.loss - want.loss) / want.loss, `${want.split} loss`).toBeLessThanOrEqual(TOL);
+      errors[`${split} loss`] = Math.abs(got.loss - want.loss) / want.loss;
+      expect(Math.abs(got.loss - want.loss) / want.loss, `${split} loss`).toBeLessThanOrEqual(TOL);
       expect(got.auroc).toEqual(want.auroc);
       expect(got.macroAuroc).toBeCloseTo(want.macroAuroc!, 12);
     }
+    // Calibration from the same probabilities (within float32 rounding of each side's sigmoid) and the bootstrap
+    // interval from the same seeded resamples of the same ranking: equal.
+    for (const label of LABELS) {
+      const [got, want] = [lab.testScore.ece[label], testWant.ece[label]];
+      expect(got === null ? null : Math.abs(got - want!), `ECE of ${label}`).toBeLessThanOrEqual(TOL);
+    }
+    expect(lab.testScore.macroAurocCi.resamples).toBe(testWant.macroAurocCi.resamples);
+    for (const k of ['lo', 'hi', 'median'] as const) expect(lab.testScore.macroAurocCi[k]).toBeCloseTo(testWant.macroAurocCi[k]!, 12);
     expect(lab.params).toEqual(g.metrics.params);
     const worstOf = (kind: RegExp) => Math.max(...Object.entries(errors).filter(([k]) => kind.test(k)).map(([, v]) => v)).toExponential(1);
     const worst = Object.entries(errors).sort((a, b) => b[1] - a[1])[0];

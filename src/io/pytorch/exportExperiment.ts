@@ -20,7 +20,7 @@ export interface SplitRow {
   labels: LabelValue[];
 }
 
-/** The images a run used, label fraction and seed already applied. */
+/** The images a run used: train is the subset the run trains on (RunConfig.trainFraction already applied). */
 export type RunSplits = Record<Split, SplitRow[]>;
 
 export interface PytorchExportRun {

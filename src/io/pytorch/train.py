@@ -12,13 +12,15 @@ its "export" section adds what the lab knew besides (label names, ViT sizes, inp
 which split files and backbone belong to the run). Comments below name the lab setting each part implements.
 
 What is the same as in the lab, number for number (checked by the lab's tests against this file):
-batch order, augmentation boxes, evaluation subset, model, LoRA, loss, gradients, optimizer, schedule.
+batch order, augmentation boxes, evaluation subset, model, LoRA, loss, gradients, optimizer, schedule, the choice
+of the best validation checkpoint and its test score (AUROC, calibration error, bootstrap interval).
 What differs: random draws of PyTorch (drop-path masks, LoRA dropout masks, fresh LoRA / head initialisation)
 are not the browser's, and 8-bit PNG / JPEG files are resized here by area averaging where the browser used its
 own image scaler (see load_storage_image).
 
-Outputs (in --out): metrics.json (the lab's "Download metrics" schema), adapter/ (PEFT save_pretrained, LoRA
-runs), merged.safetensors (timm parameter names, adapter merged), all from the best validation evaluation.
+Outputs (in --out): metrics.json (the lab's "Download metrics" schema, with the test score under "test"), adapter/
+(PEFT save_pretrained, LoRA runs), merged.safetensors (timm parameter names, adapter merged), all from the best
+validation evaluation.
 """
 import argparse
 import contextlib
@@ -72,6 +74,34 @@ def shuffle_in_place(items, rand):
         j = int(math.floor(rand() * (i + 1)))
         items[i], items[j] = items[j], items[i]
     return items
+
+
+def hash_string(text, seed=0):
+    """32-bit FNV-1a over UTF-16 code units with MurmurHash3's fmix32, as the lab's hashString: it derives the seed of
+    each epoch's shuffle and of each step's random draws from the run's seed."""
+    def imul(a, b):
+        return (a * b) & 0xFFFFFFFF
+
+    h = 0x811C9DC5 ^ (seed & 0xFFFFFFFF)
+    units = text.encode('utf-16-le')
+    for i in range(0, len(units), 2):
+        h = imul(h ^ int.from_bytes(units[i:i + 2], 'little'), 0x01000193)
+    h ^= h >> 16
+    h = imul(h, 0x85EBCA6B)
+    h ^= h >> 13
+    h = imul(h, 0xC2B2AE35)
+    return h ^ (h >> 16)
+
+
+def mulberry32_array(seed, start, count):
+    """Draws start + 1 ... start + count of mulberry32(seed) at once: its state advances by a constant, so draw k
+    depends on seed + k * 0x6D2B79F5 alone (numpy, for the bootstrap's many draws)."""
+    m = np.uint64(0xFFFFFFFF)
+    k = np.arange(start + 1, start + count + 1, dtype=np.uint64)
+    state = (np.uint64(seed & 0xFFFFFFFF) + k * np.uint64(0x6D2B79F5)) & m
+    t = ((state ^ (state >> np.uint64(15))) * (state | np.uint64(1))) & m
+    t ^= (t + (((t ^ (t >> np.uint64(7))) * (t | np.uint64(61))) & m)) & m
+    return ((t ^ (t >> np.uint64(14))) & m).astype(np.float64) / 4294967296
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -218,23 +248,26 @@ class RadiographFiles(torch.utils.data.Dataset):
 
 
 def train_batches(num_images, batch_size, seed):
-    """Endless global batches of row indices, in the order of the lab's train BatchStream."""
-    rand = mulberry32(seed)
-    order, position = [], 0
+    """Endless global batches of row indices, as the lab's train BatchStream orders them: epoch e is a shuffle seeded
+    by hash_string('train-epoch:e', seed), cut into whole batches (the ragged tail dropped); with fewer images than
+    one batch, batches are filled from consecutive epochs."""
+    cached = {}
+
+    def epoch_order(epoch):
+        if epoch not in cached:
+            cached.clear()
+            cached[epoch] = shuffle_in_place(list(range(num_images)), mulberry32(hash_string(f'train-epoch:{epoch}', seed)))
+        return cached[epoch]
+
+    per_epoch = num_images // batch_size
+    b = 0
     while True:
-        if num_images >= batch_size:
-            if position + batch_size > len(order):  # a new epoch: a fresh shuffle, the ragged tail dropped
-                order, position = shuffle_in_place(list(range(num_images)), rand), 0
-            yield order[position:position + batch_size]
-            position += batch_size
-        else:  # fewer images than one batch: the batch is filled from consecutive shuffled epochs
-            batch = []
-            while len(batch) < batch_size:
-                if position >= len(order):
-                    order, position = shuffle_in_place(list(range(num_images)), rand), 0
-                batch.append(order[position])
-                position += 1
-            yield batch
+        if per_epoch > 0:
+            start = (b % per_epoch) * batch_size
+            yield epoch_order(b // per_epoch)[start:start + batch_size]
+        else:
+            yield [epoch_order(q // num_images)[q % num_images] for q in range(b * batch_size, (b + 1) * batch_size)]
+        b += 1
 
 
 class ShardOfEachBatch(torch.utils.data.Sampler):
@@ -254,7 +287,8 @@ class ShardOfEachBatch(torch.utils.data.Sampler):
 
 
 def evaluation_subset(num_images, seed, max_images):
-    """The lab's evaluation order: one seeded shuffle, cut to evalMaxImages (the same images at every evaluation)."""
+    """The lab's evaluation order: one shuffle seeded by the run's seed, cut to evalMaxImages for validation (the same
+    images at every evaluation); the test split is scored whole, in its own such order."""
     order = shuffle_in_place(list(range(num_images)), mulberry32(seed))
     return order if max_images is None else order[:max(1, max_images)]
 
@@ -556,26 +590,31 @@ class Pipeline:
 
 
 @torch.no_grad()
-def evaluate(model, dataset, indices, labels, pipeline, dist_info, step, split):
-    """One pass over `indices` (each process takes every N-th), gathered, scored like the lab's evaluation:
-    loss over the label entries that count, AUROC per label, macro AUROC, number of images."""
+def predict(model, dataset, indices, pipeline, dist_info):
+    """Sigmoid scores, per-entry BCE, targets and masks [N, K] of the images `indices`, in that order (each process
+    takes every N-th; gathered)."""
     rank, world_size = dist_info
     model.eval()  # no drop-path, no LoRA dropout
     loader = torch.utils.data.DataLoader(torch.utils.data.Subset(dataset, indices[rank::world_size]),
                                          batch_size=pipeline.batch_size, num_workers=pipeline.workers)
-    rows = []
+    rows = {}
     for pixels, targets, mask, index in loader:
         boxes = centre_crop_boxes(len(pixels)) if pipeline.augment else None
         logits = model(pipeline.inputs(pixels, boxes)).cpu()
         bce = F.binary_cross_entropy_with_logits(logits, targets, reduction='none')
-        rows += [(int(index[i]), torch.sigmoid(logits[i]).numpy(), bce[i].numpy(), targets[i].numpy(), mask[i].numpy())
-                 for i in range(len(index))]
+        for i in range(len(index)):
+            rows[int(index[i])] = (torch.sigmoid(logits[i]).numpy(), bce[i].numpy(), targets[i].numpy(), mask[i].numpy())
     if world_size > 1:
         gathered = [None] * world_size
         dist.all_gather_object(gathered, rows)
-        rows = [row for part in gathered for row in part]
+        rows = {k: v for part in gathered for k, v in part.items()}
     model.train()
-    probs, bce, targets, mask = (np.stack([row[k] for row in rows]) for k in range(1, 5))
+    return tuple(np.stack([rows[i][k] for i in indices]) for k in range(4))
+
+
+def evaluation_record(predictions, labels, step, split):
+    """The lab's EvaluationRecord: masked mean BCE, AUROC per label, macro AUROC, images."""
+    probs, bce, targets, mask = predictions
     per_label = [auroc(probs[mask[:, k] > 0, k], targets[mask[:, k] > 0, k]) for k in range(len(labels))]
     defined = [v for v in per_label if v is not None]
     return {
@@ -583,8 +622,82 @@ def evaluate(model, dataset, indices, labels, pipeline, dist_info, step, split):
         'loss': float((bce * mask).sum() / mask.sum()) if mask.sum() > 0 else None,
         'auroc': dict(zip(labels, per_label)),
         'macroAuroc': float(np.mean(defined)) if defined else None,
-        'images': len(rows),
+        'images': len(probs),
     }
+
+
+def expected_calibration_error(probs, targets, bins=15):
+    """ECE over 15 equal-width bins of the positive-class probability, scikit-learn's calibration_curve binning
+    (a p on an edge goes to the bin below): sum over bins of n_b / N |positives_b / n_b - mean p_b|."""
+    if probs.size == 0 or not np.all(np.isfinite(probs)):
+        return None
+    index = np.searchsorted(np.linspace(0, 1, bins + 1)[1:-1], probs, side='left')
+    counts = np.bincount(index, minlength=bins)
+    sums = np.bincount(index, weights=probs.astype(np.float64), minlength=bins)
+    positives = np.bincount(index, weights=(targets > 0.5).astype(np.float64), minlength=bins)
+    used = counts > 0
+    return float(np.sum(counts[used] / probs.size * np.abs(positives[used] / counts[used] - sums[used] / counts[used])))
+
+
+def bootstrap_macro_auroc(probs, targets, mask, seed, resamples=1000):
+    """95 % percentile interval of the macro AUROC over resamples of whole test images: resample r draws n row
+    indices floor(u n) from one mulberry32(seed) stream; a label counts in a resample when it has both classes
+    there (labels without both classes, or with a non-finite score, in the whole set never count)."""
+    n, num_labels = probs.shape
+    rankings = []
+    for k in range(num_labels):
+        rows = np.flatnonzero(mask[:, k] > 0)
+        positive = targets[rows, k] > 0.5
+        if not np.all(np.isfinite(probs[rows, k])) or positive.all() or not positive.any():
+            continue
+        order = np.argsort(probs[rows, k], kind='stable')
+        scores = probs[rows[order], k]
+        run_starts = np.flatnonzero(np.r_[True, scores[1:] != scores[:-1]])  # runs of tied scores
+        rankings.append((rows[order], positive[order].astype(np.float64), run_starts))
+    macros = []
+    for r in range(resamples):
+        drawn = np.bincount(np.floor(mulberry32_array(seed, r * n, n) * n).astype(np.int64), minlength=n).astype(np.float64)
+        values = []
+        for rows, positive, run_starts in rankings:
+            weight = drawn[rows]
+            run_pos = np.add.reduceat(weight * positive, run_starts)
+            run_neg = np.add.reduceat(weight * (1 - positive), run_starts)
+            below = np.cumsum(run_neg) - run_neg
+            pos, neg = run_pos.sum(), run_neg.sum()
+            if pos > 0 and neg > 0:  # Mann-Whitney U with ties counting one half, weighted by draw counts
+                values.append(float(np.sum(run_pos * (below + 0.5 * run_neg))) / (pos * neg))
+        if values:
+            macros.append(sum(values) / len(values))
+    if not macros:
+        return {'lo': None, 'hi': None, 'median': None, 'resamples': 0}
+    lo, hi, median = np.percentile(np.sort(macros), [2.5, 97.5, 50])
+    return {'lo': float(lo), 'hi': float(hi), 'median': float(median), 'resamples': len(macros)}
+
+
+def test_score(predictions, labels, step, seed):
+    """The lab's TestScore (metrics.json "test"): the evaluation record's numbers, ECE per label and their mean, and
+    the bootstrap interval of the macro AUROC (1,000 resamples seeded with the run's seed)."""
+    record = evaluation_record(predictions, labels, step, 'test')
+    probs, _, targets, mask = predictions
+    ece = [expected_calibration_error(probs[mask[:, k] > 0, k], targets[mask[:, k] > 0, k]) for k in range(len(labels))]
+    defined = [v for v in ece if v is not None]
+    return {
+        'step': step, 'images': record['images'], 'loss': record['loss'], 'auroc': record['auroc'],
+        'macroAuroc': record['macroAuroc'], 'ece': dict(zip(labels, ece)),
+        'meanEce': float(np.mean(defined)) if defined else None,
+        'macroAurocCi': bootstrap_macro_auroc(probs, targets, mask, seed),
+    }
+
+
+def is_better(record, best):
+    """The lab's best-validation rule: the first evaluation, then a higher macro AUROC; without AUROCs a lower loss."""
+    if best is None:
+        return True
+    if record['macroAuroc'] is not None and best['macroAuroc'] is not None:
+        return record['macroAuroc'] > best['macroAuroc']
+    if record['macroAuroc'] is not None or best['macroAuroc'] is not None:
+        return record['macroAuroc'] is not None
+    return record['loss'] is not None and (best['loss'] is None or record['loss'] < best['loss'])
 
 
 def lab_param_count(model, run, vit):
@@ -710,8 +823,11 @@ def write_outputs(out, model, run, export, labels, metrics, params, header):
                 'loraMerged': json.dumps(run['lora']) if run['method'] == 'lora' else 'none'}
     save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, os.path.join(out, 'merged.safetensors'), metadata)
     with open(os.path.join(out, 'metrics.json'), 'w') as f:
-        json.dump(dict(config=header, labels=labels, steps=metrics['steps'], evaluations=metrics['evaluations'],
-                       events=[], params=params, startedAt=metrics['startedAt']), f, indent=2)
+        log = dict(config=header, labels=labels, steps=metrics['steps'], evaluations=metrics['evaluations'],
+                   events=[], params=params, startedAt=metrics['startedAt'])
+        if metrics['test'] is not None:
+            log['test'] = metrics['test']
+        json.dump(log, f, indent=2)
 
 
 def main():
@@ -724,6 +840,7 @@ def main():
     if run['batchSize'] < world_size:
         raise SystemExit(f'batch size {run["batchSize"]} cannot be shared by {world_size} processes')
     pipeline = Pipeline(run, export, args.workers, device)
+    # The split files hold the images the run used: a trainFraction in the config is already applied to train.csv.
     splits = resolve(args.splits or export['splits'])
     rows = {s: read_split(os.path.join(splits, f'{s}.csv'), labels) for s in ('train', 'val', 'test')}
     data = {s: RadiographFiles(args.data, rows[s], export['storageSize']) for s in rows}
@@ -743,21 +860,21 @@ def main():
         data['train'], num_workers=args.workers,
         batch_sampler=ShardOfEachBatch(len(data['train']), run['batchSize'], run['seed'], steps, rank, world_size))
     val_indices = evaluation_subset(len(data['val']), run['seed'], run['evalMaxImages']) if len(data['val']) else []
-    crop_rand = mulberry32((run['seed'] & 0xFFFFFFFF) ^ 0x9E3779B9)  # the lab session's augmentation generator
+    test_indices = evaluation_subset(len(data['test']), run['seed'], None)  # the whole test split, the lab's order
     if args.debug_dump and rank == 0:
         os.makedirs(args.debug_dump, exist_ok=True)
         save_file({timm_name(n): p.detach().cpu().contiguous() for n, p in trainable}, os.path.join(args.debug_dump, 'initial.safetensors'))
 
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='milliseconds').replace('+00:00', 'Z')
-    metrics = {'steps': [], 'evaluations': [], 'startedAt': started}
-    best = {'macro': None, 'step': steps, 'state': None}
+    metrics = {'steps': [], 'evaluations': [], 'startedAt': started, 'test': None}
+    best = {'record': None, 'step': steps, 'state': None}
 
     def evaluate_val(step):
-        """Lab setting evalEvery / evalMaxImages; keeps the trainable tensors of the best macro AUROC so far."""
-        record = evaluate(model, data['val'], val_indices, labels, pipeline, (rank, world_size), step, 'val')
+        """Lab setting evalEvery / evalMaxImages; keeps the trainable tensors of the best evaluation so far."""
+        record = evaluation_record(predict(model, data['val'], val_indices, pipeline, (rank, world_size)), labels, step, 'val')
         metrics['evaluations'].append(record)
-        if record['macroAuroc'] is not None and (best['macro'] is None or record['macroAuroc'] > best['macro']):
-            best.update(macro=record['macroAuroc'], step=step, state={n: p.detach().clone() for n, p in trainable})
+        if is_better(record, best['record']):
+            best.update(record=record, step=step, state={n: p.detach().clone() for n, p in trainable})
         if rank == 0:
             print(f'step {step}: val loss {record["loss"]}, macro AUROC {record["macroAuroc"]}', flush=True)
 
@@ -766,9 +883,10 @@ def main():
         lr = learning_rate_at(step_index, run)
         for group in optimizer.param_groups:
             group['lr'] = lr * group['lr_scale']
-        # Augmentation boxes are drawn for the whole global batch (every process's generator stays in step with
-        # the lab's); each process uses the rows it holds.
-        boxes = random_resized_crop_boxes(run['batchSize'], crop_rand)[rank::world_size] if run['augment'] else None
+        # Augmentation boxes are drawn for the whole global batch from the lab's generator of this step (seeded by
+        # hash_string('step:i', seed)); each process uses the rows it holds.
+        step_rand = mulberry32(hash_string(f'step:{step_index}', run['seed']))
+        boxes = random_resized_crop_boxes(run['batchSize'], step_rand)[rank::world_size] if run['augment'] else None
         loss_sum, count = train_step(ddp, (pixels, targets, mask), boxes, pipeline, args.micro_batch, world_size)
         for param, block_mask in masks:
             param.grad.mul_(block_mask)  # keeps PEFT's fused qkv adapter in the lab's block form (see add_lora)
@@ -785,7 +903,8 @@ def main():
     if val_indices and (not metrics['evaluations'] or metrics['evaluations'][-1]['step'] != steps):
         evaluate_val(steps)
 
-    # The best validation macro AUROC (the last step when no evaluation has one), adapter merged, scored on test.
+    # The study's score: the best validation checkpoint (the last step without a validation split), adapter merged,
+    # on the whole test split.
     if best['state'] is not None:
         with torch.no_grad():
             for name, p in trainable:
@@ -794,9 +913,9 @@ def main():
         if rank == 0:
             model.save_pretrained(os.path.join(out, 'adapter'))
         model = model.merge_and_unload()  # W + (alpha'/R) B A: the lab's merged weights (block B, see add_lora)
-    if len(data['test']):
-        test_indices = list(range(len(data['test'])))
-        metrics['evaluations'].append(evaluate(model, data['test'], test_indices, labels, pipeline, (rank, world_size), best['step'], 'test'))
+    if test_indices:
+        predictions = predict(model, data['test'], test_indices, pipeline, (rank, world_size))
+        metrics['test'] = test_score(predictions, labels, best['step'], run['seed'])
     if rank == 0:
         import peft
         import timm
