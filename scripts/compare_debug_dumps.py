@@ -1,5 +1,5 @@
 """Compares two --debug-dump folders of the exported train.py (and their metrics.json): loss, gradients and updated
-tensors of every dumped step, and the evaluation records. Used by scripts/torchrun_equivalence.sh.
+tensors of every dumped step, the validation records and the test score. Used by scripts/torchrun_equivalence.sh.
     python scripts/compare_debug_dumps.py <reference run dir> <other run dir> [tolerance]
 A run dir holds debug/ and out/. Error of a tensor = max |a - b| / max |a| (relative to the tensor's scale).
 Prints one line per step and exits 1 when anything is above the tolerance (default 1e-5).
@@ -40,14 +40,21 @@ def main():
         worst = max(worst, grad, value, loss)
         step += 1
     with open(os.path.join(ref, 'out', 'metrics.json')) as f:
-        a_eval = json.load(f)['evaluations']
+        a_log = json.load(f)
     with open(os.path.join(other, 'out', 'metrics.json')) as f:
-        b_eval = json.load(f)['evaluations']
+        b_log = json.load(f)
+    a_eval = a_log['evaluations'] + [dict(a_log['test'], split='test')]
+    b_eval = b_log['evaluations'] + [dict(b_log['test'], split='test')]
     for x, y in zip(a_eval, b_eval):
         loss = abs(x['loss'] - y['loss']) / abs(x['loss'])
         same_auroc = x['auroc'] == y['auroc'] and x['images'] == y['images']
         print(f'  {x["split"]} evaluation: loss rel {loss:.1e}, images {x["images"]} vs {y["images"]}, AUROC identical: {same_auroc}')
         worst = max(worst, loss, 0.0 if same_auroc else 1.0)
+        if x['split'] == 'test':  # calibration error and the bootstrap interval of the macro AUROC
+            ece = max(abs(x['ece'][k] - y['ece'][k]) for k in x['ece'] if x['ece'][k] is not None)
+            same_ci = x['macroAurocCi'] == y['macroAurocCi']
+            print(f'  test ECE max difference {ece:.1e}, bootstrap interval identical: {same_ci} ({x["macroAurocCi"]})')
+            worst = max(worst, ece, 0.0 if same_ci else 1.0)
     print(f'  worst {worst:.1e} (tolerance {tol:g}): {"PASS" if worst <= tol else "FAIL"}')
     sys.exit(0 if worst <= tol else 1)
 
