@@ -8,7 +8,7 @@ Reads, per case folder of <work dir>: debug/initial.safetensors, debug/step<k>.{
 k = 0..SAMPLE-1, of the row-major flattening; the initial tensors as norm and sum only (the lab builds the same
 ones). Also stores train.py's image loader output on a few PNGs and DICOMs (for the loader-difference bound; needs
 pydicom), the first draws
-of its mulberry32 and a few hash_string values, and the library versions.
+of its mulberry32, a few hash_string values, its train batch order on small splits, and the library versions.
 """
 import base64
 import importlib.util
@@ -100,6 +100,10 @@ def main():
         draws[str(seed)] = [rand() for _ in range(6)]
     hashes = {f'{text}|{seed}': train.hash_string(text, seed) for text, seed in
               (('train-epoch:0', 11), ('step:2', 3), ('Patient ü/図 🫁', 0), ('', 2 ** 32 - 1))}
+    orders = []
+    for images, batch_size, seed, count in ((3, 4, 5, 4), (10, 4, 7, 6), (8, 4, 11, 5)):
+        batches = train.train_batches(images, batch_size, seed)
+        orders.append({'images': images, 'batchSize': batch_size, 'seed': seed, 'batches': [next(batches) for _ in range(count)]})
     out = {
         'about': 'Made by scripts/golden_pytorch_export.sh: the exported train.py run on tests/fixtures/pytorch; '
                  'compared with the lab by tests/io/pytorchExport.test.ts.',
@@ -110,6 +114,7 @@ def main():
         'encoding': {'fullLimit': FULL_LIMIT, 'sample': SAMPLE},
         'mulberry32': draws,
         'hashString': hashes,
+        'batchOrder': orders,
         'loader': loader,
         'cases': {name: case_summary(os.path.join(work, name)) for name in cases},
     }

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freshDb } from '../data/helpers';
+import { freshDb, storedImage } from '../data/helpers';
 import { putImages } from '../../src/storage/datasets';
 import type { LabDb } from '../../src/storage/schema';
 import { BatchStream } from '../../src/data/batches';
@@ -53,6 +53,7 @@ interface Golden {
   encoding: { fullLimit: number; sample: number };
   mulberry32: Record<string, number[]>;
   hashString: Record<string, number>;
+  batchOrder: { images: number; batchSize: number; seed: number; batches: number[][] }[];
   loader: { file: string; size: number; pixels: string }[];
   cases: Record<string, GoldenCaseResult>;
 }
@@ -218,6 +219,23 @@ describe('train.py\'s seeded randomness (batch order, crops) is src/run/random.t
     const at = key.lastIndexOf('|');
     expect(hashString(key.slice(0, at), Number(key.slice(at + 1)))).toBe(value);
   });
+
+  it.each(golden.batchOrder.map((o) => [o.images, o.batchSize, o.seed, o] as const))(
+    '%i train images, batch %i, seed %i: the batches of the lab\'s BatchStream',
+    async (images, batchSize, seed, o) => {
+      const orderDb = await freshDb();
+      // Image i has every pixel = i, so a batch row tells which image it is; keys sort as the indices do.
+      await putImages(Array.from({ length: images }, (_, i) => storedImage('order', i, 'train', 2, [0])), orderDb);
+      const s = new BatchStream({ datasetId: 'order', split: 'train', batchSize, size: 2, numLabels: 1, seed, mode: 'train', db: orderDb });
+      await s.init();
+      const got: number[][] = [];
+      for (const _ of o.batches) {
+        const b = await s.next();
+        got.push(Array.from({ length: batchSize }, (__, r) => b.pixels[r * 4]));
+      }
+      expect(got).toEqual(o.batches);
+    },
+  );
 });
 
 describe.each(GOLDEN_CASES)('exported train.py vs the lab: $name', (c) => {
