@@ -118,7 +118,7 @@ test('a cancelled ingest offers a resume; "Discard" forgets it and keeps the sto
   await page.goto('/?backend=wasm');
   await offerOpfsFolder(page, files);
   await startIngest(page, 100);
-  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
   await expect(page.getByText(/Ingest cancelled after/)).toBeVisible();
   const kept = await storedKeys(page);
   expect(kept.length).toBeGreaterThan(0);

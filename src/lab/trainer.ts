@@ -19,6 +19,7 @@ import { chooseBackend } from './backend';
 import { forgetDevice, loseDeviceForTest, watchDevice } from './deviceLoss';
 import { simulateQuota } from '../storage/simulatedQuota';
 import { releaseFreeGpuBuffers } from '../backends/webgpuPool';
+import { exportGridForPytorch, exportRunForPytorch, importPytorchResults } from './pytorchRuns';
 import { buildRun, type PendingAdapter } from './buildRun';
 import { GridRunner, gridProblemLines } from './gridRunner';
 import { LiveRun } from './liveRun';
@@ -84,6 +85,11 @@ export interface TrainerApi {
    * out-of-memory failure would.
    */
   injectFault(kind: 'device-lost' | 'worker-crash' | 'storage-full', bytes?: number | null): Promise<boolean>;
+  /** A stored run / grid as a PyTorch experiment (train.py, configs, the split lists it used), zipped. */
+  exportRunForPytorch(runId: string): Promise<ExportedFile>;
+  exportGridForPytorch(gridId: string): Promise<ExportedFile>;
+  /** An exported script's output (metrics.json, adapter/) kept as a finished run marked "PyTorch (external)". */
+  importRunResults(files: { name: string; bytes: Uint8Array }[]): Promise<RunSummary>;
 }
 
 /** What a resume may change. */
@@ -219,6 +225,19 @@ export class TrainerService implements TrainerApi {
       if (live.deviceLost && !this.grid) void this.recoverFromDeviceLoss(live, onMessage).catch((e: unknown) => onMessage({ type: 'log', level: 'warn', message: `Could not restart the run: ${e instanceof Error ? e.message : String(e)}` }));
     });
     return live;
+  }
+
+  async exportRunForPytorch(runId: string): Promise<ExportedFile> {
+    return exportRunForPytorch(runId);
+  }
+
+  async exportGridForPytorch(gridId: string): Promise<ExportedFile> {
+    return exportGridForPytorch(gridId);
+  }
+
+  async importRunResults(files: { name: string; bytes: Uint8Array }[]): Promise<RunSummary> {
+    await this.ensureBackend();
+    return importPytorchResults(files);
   }
 
   async injectFault(kind: 'device-lost' | 'worker-crash' | 'storage-full', bytes: number | null = 0): Promise<boolean> {

@@ -65,6 +65,20 @@ export async function hasKeys(datasetId: string, keys: string[], db?: LabDb): Pr
   return new Set(keys.filter((k) => stored.has(k)));
 }
 
+/**
+ * Keys and labels of one split, in key order, without keeping any pixels (a cursor over the split's index: memory
+ * stays bounded however large the dataset; IndexedDB still reads each record once).
+ */
+export async function listLabels(datasetId: string, split: Split, db?: LabDb): Promise<{ key: string; labels: StoredImage['labels'] }[]> {
+  const out: { key: string; labels: StoredImage['labels'] }[] = [];
+  let cursor = await (await labDb(db)).transaction('images').store.index('bySplit').openCursor(IDBKeyRange.only([datasetId, split]));
+  while (cursor) {
+    out.push({ key: cursor.value.key, labels: [...cursor.value.labels] });
+    cursor = await cursor.continue();
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 export async function countImages(datasetId: string, db?: LabDb): Promise<number> {
   return (await labDb(db)).count('images', datasetRange(datasetId));
 }

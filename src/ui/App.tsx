@@ -201,6 +201,12 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
           onPause={() => void run.pause()}
           onContinue={() => void run.resume()}
           onCancel={() => void bridge.trainer.cancelGrid().catch((e: unknown) => log('error', `Cancel grid failed: ${errorText(e)}`))}
+          onExportForPytorch={(gridId) =>
+            void bridge.trainer.exportGridForPytorch(gridId).then(
+              (file) => downloadBytes(file.fileName, file.bytes, file.mime),
+              (e: unknown) => log('error', `Export for PyTorch failed: ${errorText(e)}`),
+            )
+          }
         />
       </div>
     </div>

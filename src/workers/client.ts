@@ -146,6 +146,9 @@ function wrapTrainer(worker: TrainerWorker): TrainerApi {
     cancelGrid: () => remote.cancelGrid(),
     listGrids: () => remote.listGrids(),
     injectFault: (kind, bytes) => remote.injectFault(kind, bytes),
+    exportRunForPytorch: (runId) => remote.exportRunForPytorch(runId),
+    exportGridForPytorch: (gridId) => remote.exportGridForPytorch(gridId),
+    importRunResults: (files) => remote.importRunResults(Comlink.transfer(files, transferables(files))),
     // A File is structured-cloned as a handle (no bytes copied); the worker streams it tensor by tensor.
     loadCheckpoint: (file, onProgress: (p: CheckpointProgress) => void) => remote.loadCheckpoint(file, Comlink.proxy(onProgress)),
     listCheckpoints: () => remote.listCheckpoints(),

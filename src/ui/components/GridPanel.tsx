@@ -35,13 +35,14 @@ interface Props {
   onPause(): void;
   onContinue(): void;
   onCancel(): void;
+  onExportForPytorch(gridId: string): void;
 }
 
 function cellText(method: Method, fraction: number, seed: number): string {
   return `${METHOD_LABELS[method]}, ${fractionLabel(fraction)}, seed ${seed}`;
 }
 
-export function GridPanel({ settings, settingsProblems, dataset, view, busy, runs, grids, onStart, onResume, onPause, onContinue, onCancel }: Props) {
+export function GridPanel({ settings, settingsProblems, dataset, view, busy, runs, grids, onStart, onResume, onPause, onContinue, onCancel, onExportForPytorch }: Props) {
   const [form, setForm] = useState<GridForm>(defaultGridForm);
   const spec = dataset ? gridSpecFrom(form, settings, dataset.id, dataset.name) : undefined;
   const problems = useMemo(() => {
@@ -66,6 +67,8 @@ export function GridPanel({ settings, settingsProblems, dataset, view, busy, run
   const running = busy && progress !== undefined && (progress.status === 'running' || progress.status === 'paused');
   const shownGrid = grids.find((g) => g.id === progress?.id) ?? grids[0];
   const shownRuns = shownGrid ? runs.filter((r) => r.gridId === shownGrid.id) : [];
+  // Runs trained outside the browser by an exported train.py, on the same dataset: their own table beside the grid's.
+  const externalRuns = runs.filter((r) => r.source === 'pytorch' && r.datasetId === (shownGrid?.spec.datasetId ?? dataset?.id));
   const interrupted = grids.filter((g) => g.status === 'interrupted' || (g.status === 'paused' && !running));
   const eta = progress?.etaSec !== undefined ? progress.etaSec + (view.etaSec ?? 0) : view.etaSec;
 
@@ -169,10 +172,23 @@ export function GridPanel({ settings, settingsProblems, dataset, view, busy, run
             </button>
           </div>
         ))}
+      {shownGrid && (
+        <div className="button-row">
+          <button type="button" className="secondary" onClick={() => onExportForPytorch(shownGrid.id)}>
+            Export grid for PyTorch
+          </button>
+        </div>
+      )}
       {shownGrid && shownRuns.length > 0 && (
         <div className="grid-results">
           <h3>Results: {shownGrid.spec.name}</h3>
           <StudyResults runs={shownRuns} grid={shownGrid} onDownload={downloadText} />
+        </div>
+      )}
+      {externalRuns.length > 0 && (
+        <div className="grid-results" role="group" aria-label="Results run outside the browser">
+          <h3>Results run outside the browser (PyTorch)</h3>
+          <StudyResults runs={externalRuns} onDownload={downloadText} />
         </div>
       )}
     </section>

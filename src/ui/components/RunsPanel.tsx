@@ -61,7 +61,23 @@ export function RunsPanel({ trainer, runs, busy, onOpen, onResume }: Props) {
     }
   };
 
-  const exportFile = (run: RunSummary, kind: 'json' | 'csv' | 'adapter' | 'merged') =>
+  /** The output folder of an exported train.py (or its metrics.json and adapter files), kept as a PyTorch run. */
+  const importResults = async (list: FileList | null) => {
+    if (!list || list.length === 0) return;
+    setWorking('Importing PyTorch results');
+    setError(undefined);
+    try {
+      const files = await Promise.all([...list].map(async (f) => ({ name: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+      await trainer.importRunResults(files.filter((f) => /metrics\.json$|adapter_config\.json$|adapter_model\.safetensors$/.test(f.name)));
+      runs.refresh();
+    } catch (e) {
+      setError(`Importing the PyTorch results failed: ${errorText(e)}`);
+    } finally {
+      setWorking(null);
+    }
+  };
+
+  const exportFile = (run: RunSummary, kind: 'json' | 'csv' | 'adapter' | 'merged' | 'pytorch') =>
     act('Exporting', run, async () => {
       if (kind === 'json' || kind === 'csv') {
         const log = await trainer.runMetrics(run.id);
@@ -72,13 +88,34 @@ export function RunsPanel({ trainer, runs, busy, onOpen, onResume }: Props) {
         }
         return;
       }
-      const file = kind === 'adapter' ? await trainer.exportRunAdapter(run.id) : await trainer.exportRunMerged(run.id);
+      const file =
+        kind === 'adapter' ? await trainer.exportRunAdapter(run.id) : kind === 'merged' ? await trainer.exportRunMerged(run.id) : await trainer.exportRunForPytorch(run.id);
       downloadBytes(file.fileName, file.bytes, file.mime);
     });
 
   return (
     <section className="panel runs-panel" aria-labelledby="runs-heading">
       <h2 id="runs-heading">7. Runs</h2>
+      <div className="button-row">
+        <label className={`button secondary${working !== null ? ' disabled' : ''}`}>
+          Import run results (PyTorch)…
+          <input
+            type="file"
+            className="visually-hidden"
+            multiple
+            accept=".json,.safetensors"
+            disabled={working !== null}
+            aria-describedby="import-results-hint"
+            onChange={(e) => {
+              void importResults(e.target.files);
+              e.target.value = '';
+            }}
+          />
+        </label>
+        <span id="import-results-hint" className="muted">
+          metrics.json and adapter/ (adapter_config.json, adapter_model.safetensors) written by an exported train.py.
+        </span>
+      </div>
       {runs.runs.length === 0 ? (
         <p className="muted">No run yet. Every run is kept here as it trains, and survives a reload.</p>
       ) : (
@@ -129,13 +166,18 @@ export function RunsPanel({ trainer, runs, busy, onOpen, onResume }: Props) {
                           Metrics CSV
                         </button>
                         {run.config.method === 'lora' && (
-                          <button type="button" className="secondary" disabled={working !== null || run.resumeStep === null} onClick={() => void exportFile(run, 'adapter')}>
+                          <button type="button" className="secondary" disabled={working !== null || run.checkpointBytes === 0} onClick={() => void exportFile(run, 'adapter')}>
                             Adapter (PEFT)
                           </button>
                         )}
-                        <button type="button" className="secondary" disabled={working !== null || run.resumeStep === null} onClick={() => void exportFile(run, 'merged')}>
+                        <button type="button" className="secondary" disabled={working !== null || run.checkpointBytes === 0} onClick={() => void exportFile(run, 'merged')}>
                           Merged model
                         </button>
+                        {run.source === 'browser' && (
+                          <button type="button" className="secondary" disabled={working !== null} onClick={() => void exportFile(run, 'pytorch')}>
+                            Export for PyTorch
+                          </button>
+                        )}
                         <button
                           type="button"
                           className="secondary"
