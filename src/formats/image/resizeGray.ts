@@ -3,6 +3,7 @@
  * Downscaling averages the exact source area under each output pixel (a box filter with fractional
  * coverage, as Pillow's Image.BOX and OpenCV's INTER_AREA): every source pixel counts, so no aliasing from
  * 1024 or 2,800 px down to 224. Upscaling is bilinear with half-pixel centres (Pillow / OpenCV convention).
+ * `RowResizer` takes the source a row at a time (large images never held whole); `resizeGray` feeds it an array.
  */
 
 interface Tap {
@@ -42,6 +43,63 @@ function tapsFor(inSize: number, outSize: number): Tap[] {
   return outSize <= inSize ? areaTaps(inSize, outSize) : bilinearTaps(inSize, outSize);
 }
 
+/**
+ * The same resize fed one source row at a time, so a decoder that produces rows (the streaming PNG decoder, the
+ * DICOM row loop) never holds the source image: memory is one row of outWidth floats plus the output. Every
+ * output pixel receives its source rows' contributions in ascending row order, exactly as `resizeGray` adds them,
+ * so both give bit-identical float32 results.
+ */
+export class RowResizer {
+  private readonly xTaps: Tap[];
+  /** For each source row: the output rows it contributes to, and with which weight. */
+  private readonly rowTargets: { row: number; weight: number }[][];
+  private readonly out: Float32Array; // [outHeight, outWidth]
+  private readonly scratch: Float32Array; // one resized source row, [outWidth]
+  private nextRow = 0;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly outWidth: number,
+    readonly outHeight: number = outWidth,
+  ) {
+    if (!(width > 0 && height > 0 && outWidth > 0 && outHeight > 0)) throw new Error(`RowResizer: empty size ${width} x ${height} -> ${outWidth} x ${outHeight}`);
+    this.xTaps = tapsFor(width, outWidth);
+    this.rowTargets = Array.from({ length: height }, () => []);
+    tapsFor(height, outHeight).forEach(({ start, weights }, row) => {
+      for (let k = 0; k < weights.length; k++) this.rowTargets[start + k].push({ row, weight: weights[k] });
+    });
+    this.out = new Float32Array(outWidth * outHeight);
+    this.scratch = new Float32Array(outWidth);
+  }
+
+  /** Source rows arrive top to bottom; `row` holds `width` values (from `offset`). */
+  pushRow(row: ArrayLike<number>, offset = 0): void {
+    if (this.nextRow >= this.height) throw new Error('RowResizer: more rows than the image height');
+    const { xTaps, scratch, outWidth, out } = this;
+    for (let x = 0; x < outWidth; x++) {
+      const { start, weights } = xTaps[x];
+      let sum = 0;
+      for (let k = 0; k < weights.length; k++) sum += row[offset + start + k] * weights[k];
+      scratch[x] = sum;
+    }
+    for (const { row: y, weight } of this.rowTargets[this.nextRow]) {
+      const base = y * outWidth;
+      for (let x = 0; x < outWidth; x++) out[base + x] += scratch[x] * weight;
+    }
+    this.nextRow++;
+  }
+
+  get rowsPushed(): number {
+    return this.nextRow;
+  }
+
+  result(): Float32Array {
+    if (this.nextRow !== this.height) throw new Error(`RowResizer: ${this.nextRow} of ${this.height} rows pushed`);
+    return this.out;
+  }
+}
+
 /** Resizes a width x height single-channel image to outWidth x outHeight (stretching, no crop). */
 export function resizeGray(
   src: ArrayLike<number>,
@@ -51,28 +109,9 @@ export function resizeGray(
   outHeight: number = outWidth,
 ): Float32Array {
   if (src.length !== width * height) throw new Error(`resizeGray: ${src.length} values for ${width} x ${height}`);
-  const xTaps = tapsFor(width, outWidth);
-  const yTaps = tapsFor(height, outHeight);
-  const rows = new Float32Array(outWidth * height); // [height, outWidth]
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < outWidth; x++) {
-      const { start, weights } = xTaps[x];
-      let sum = 0;
-      for (let k = 0; k < weights.length; k++) sum += src[row + start + k] * weights[k];
-      rows[y * outWidth + x] = sum;
-    }
-  }
-  const out = new Float32Array(outWidth * outHeight); // [outHeight, outWidth]
-  for (let y = 0; y < outHeight; y++) {
-    const { start, weights } = yTaps[y];
-    for (let k = 0; k < weights.length; k++) {
-      const w = weights[k];
-      const from = (start + k) * outWidth;
-      for (let x = 0; x < outWidth; x++) out[y * outWidth + x] += rows[from + x] * w;
-    }
-  }
-  return out;
+  const resizer = new RowResizer(width, height, outWidth, outHeight);
+  for (let y = 0; y < height; y++) resizer.pushRow(src, y * width);
+  return resizer.result();
 }
 
 /** Rounds floats already in [0, 255] to bytes (clamping guards against float drift at the ends). */
