@@ -76,6 +76,16 @@ function kindOf(entry: ParsedTarEntry): TarMember['kind'] {
   return 'other';
 }
 
+/**
+ * Reads and drops a body. Not `body.cancel()`: in modern-tar 0.8.6 cancelling a body whose bytes were all queued
+ * already (the decoder may run one entry ahead) clears the NEXT entry's body controller, and that body then never
+ * receives its bytes (a tar.gz pass hung on the member after a skipped one). Draining costs no copy.
+ */
+async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = body.getReader();
+  while (!(await reader.read()).done);
+}
+
 async function gather(body: ReadableStream<Uint8Array>, size: number): Promise<Blob> {
   const parts: Uint8Array[] = [];
   let total = 0;
@@ -137,7 +147,7 @@ export async function* tarMembers(
       const member: TarMember = { path: safeEntryPath(entry.header.name, format === 'gzip' ? 'tar' : format), size: entry.header.size, kind, index: index++ };
       if (kind === 'file' && want(member)) {
         if (member.size > MAX_MEMBER_BYTES) {
-          await entry.body.cancel();
+          await drain(entry.body);
           yield { member, refused: new FormatError('tar', 'too-large', `tar member of ${member.size.toLocaleString('en-US')} bytes (limit ${MAX_MEMBER_BYTES.toLocaleString('en-US')})`) };
           continue;
         }
@@ -149,7 +159,11 @@ export async function* tarMembers(
         }
         yield { member, body };
       } else {
-        await entry.body.cancel();
+        try {
+          await drain(entry.body);
+        } catch (error) {
+          throw asFormatError(error, gzipped);
+        }
         yield { member };
       }
     }
