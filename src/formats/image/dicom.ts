@@ -290,6 +290,18 @@ export function toDisplayRange(values: Float32Array, dataSet: DataSet, photometr
 export async function decodeDicom(bytes: Uint8Array, options: DicomDecodeOptions): Promise<DicomImage> {
   if (bytes.length === 0) throw new FormatError('dicom', 'empty', 'zero-byte file');
   const dataSet = parse(bytes);
+  try {
+    return await decodeDataSet(dataSet, options);
+  } catch (error) {
+    if (error instanceof FormatError) throw error;
+    // dicom-parser's accessors throw strings for an element that runs past the buffer; DataView throws RangeError.
+    const detail = typeof error === 'string' ? error.replace(/^dicomParser\.\w+: /, '') : error instanceof RangeError ? 'an element runs past the end of the file' : null;
+    if (detail === null) throw error;
+    throw new FormatError('dicom', 'corrupt', `not a readable DICOM file (${detail})`);
+  }
+}
+
+async function decodeDataSet(dataSet: DataSet, options: DicomDecodeOptions): Promise<DicomImage> {
   const transferSyntax = dataSet.string(TAG.transferSyntax)?.trim() ?? '';
   if (!isSupportedTransferSyntax(transferSyntax)) throw unsupportedSyntaxError(transferSyntax || '(none)');
   const rows = dataSet.uint16(TAG.rows) ?? 0;

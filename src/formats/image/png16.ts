@@ -13,7 +13,7 @@ import { convertIndexedToRgb, decode } from 'fast-png';
 import { FormatError } from '../formatError';
 import { sniffPng, type PngHeader } from './imageHeader';
 import { PngRowDecoder, pushBlob, pushBytes } from './pngRows';
-import { DEFAULT_MAX_PIXELS } from './preflight';
+import { DEFAULT_MAX_PIXELS, MAX_IMAGE_SIDE } from './preflight';
 import { RowResizer, resizeGray, toBytes } from './resizeGray';
 
 export { sniffPng, type PngHeader };
@@ -90,7 +90,8 @@ export async function decodePngToGray(source: Uint8Array | Blob, size: number, o
   const header = sniffPng(await headOf(source));
   if (!header) throw new FormatError('png', 'corrupt', 'not a PNG file (no valid IHDR header)');
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (header.width * header.height > maxPixels) {
+  if (header.width === 0 || header.height === 0) throw new FormatError('png', 'corrupt', `image header says ${header.width} x ${header.height} pixels (corrupt)`);
+  if (header.width * header.height > maxPixels || header.width > MAX_IMAGE_SIDE || header.height > MAX_IMAGE_SIDE) {
     throw new FormatError('png', 'too-large', `image too large: ${header.width} x ${header.height} pixels (limit ${maxPixels.toLocaleString('en-US')})`);
   }
   if (header.interlaced) return decodeInterlaced(source instanceof Uint8Array ? source : new Uint8Array(await source.arrayBuffer()), header, size, options);

@@ -51,8 +51,9 @@ function tapsFor(inSize: number, outSize: number): Tap[] {
  */
 export class RowResizer {
   private readonly xTaps: Tap[];
-  /** For each source row: the output rows it contributes to, and with which weight. */
-  private readonly rowTargets: { row: number; weight: number }[][];
+  /** Output rows' taps; their starts and ends never decrease, so the rows a source row feeds form a sliding window. */
+  private readonly yTaps: Tap[];
+  private firstTarget = 0;
   private readonly out: Float32Array; // [outHeight, outWidth]
   private readonly scratch: Float32Array; // one resized source row, [outWidth]
   private nextRow = 0;
@@ -64,11 +65,9 @@ export class RowResizer {
     readonly outHeight: number = outWidth,
   ) {
     if (!(width > 0 && height > 0 && outWidth > 0 && outHeight > 0)) throw new Error(`RowResizer: empty size ${width} x ${height} -> ${outWidth} x ${outHeight}`);
+    // O(output) set-up whatever the source size: a header that claims a million rows costs nothing until they come.
     this.xTaps = tapsFor(width, outWidth);
-    this.rowTargets = Array.from({ length: height }, () => []);
-    tapsFor(height, outHeight).forEach(({ start, weights }, row) => {
-      for (let k = 0; k < weights.length; k++) this.rowTargets[start + k].push({ row, weight: weights[k] });
-    });
+    this.yTaps = tapsFor(height, outHeight);
     this.out = new Float32Array(outWidth * outHeight);
     this.scratch = new Float32Array(outWidth);
   }
@@ -76,14 +75,19 @@ export class RowResizer {
   /** Source rows arrive top to bottom; `row` holds `width` values (from `offset`). */
   pushRow(row: ArrayLike<number>, offset = 0): void {
     if (this.nextRow >= this.height) throw new Error('RowResizer: more rows than the image height');
-    const { xTaps, scratch, outWidth, out } = this;
+    const { xTaps, yTaps, scratch, outWidth, out } = this;
     for (let x = 0; x < outWidth; x++) {
       const { start, weights } = xTaps[x];
       let sum = 0;
       for (let k = 0; k < weights.length; k++) sum += row[offset + start + k] * weights[k];
       scratch[x] = sum;
     }
-    for (const { row: y, weight } of this.rowTargets[this.nextRow]) {
+    const r = this.nextRow;
+    while (this.firstTarget < yTaps.length && yTaps[this.firstTarget].start + yTaps[this.firstTarget].weights.length <= r) this.firstTarget++;
+    for (let y = this.firstTarget; y < yTaps.length && yTaps[y].start <= r; y++) {
+      const k = r - yTaps[y].start;
+      if (k >= yTaps[y].weights.length) continue;
+      const weight = yTaps[y].weights[k];
       const base = y * outWidth;
       for (let x = 0; x < outWidth; x++) out[base + x] += scratch[x] * weight;
     }
