@@ -18,6 +18,12 @@ import type { Problem } from '../../run/datasets';
 export const MAX_IMAGE_PIXELS = 16_384 * 16_384;
 export const MAX_IMAGE_SIDE = 65_535;
 export const WHOLE_DECODE_MAX_PIXELS = 50_000_000;
+/**
+ * A progressive JPEG cannot be decoded downscaled without its DCT coefficients: libjpeg keeps 2 bytes per sample
+ * for the whole image (an 8,000 x 8,000 grey one took 128 MB in Chromium). 200 M samples (400 MB) admit an
+ * 8,000 x 8,000 colour JPEG and bound what one decode may take.
+ */
+export const PROGRESSIVE_JPEG_MAX_SAMPLES = 200_000_000;
 /** The limit decoders apply when the caller gives none (PNG, JPEG). */
 export const DEFAULT_MAX_PIXELS = MAX_IMAGE_PIXELS;
 
@@ -105,6 +111,10 @@ export function preflightEnds(ends: FileEnds, path: string, options: PreflightOp
     }
     if (header.process >= 9) return { path, reason: 'arithmetic-coded JPEG is not decoded by browsers; convert it to PNG' };
     if (header.precision !== 8) return { path, reason: `${header.precision}-bit JPEG is not decoded by browsers (only 8-bit); convert it to 16-bit PNG` };
+    const samples = header.width * header.height * header.components;
+    if ((header.process & 3) === 2 && samples > PROGRESSIVE_JPEG_MAX_SAMPLES) {
+      return { path, reason: `progressive JPEG too large: ${header.width} x ${header.height} x ${header.components} components needs ${Math.round((2 * samples) / 2 ** 20)} MB to decode (limit ${PROGRESSIVE_JPEG_MAX_SAMPLES.toLocaleString('en-US')} samples); re-save it as baseline JPEG or PNG` };
+    }
     return sizeProblem(path, header.width, header.height, maxPixels);
   }
   if (kind === 'bmp' || kind === 'webp') {
