@@ -171,6 +171,9 @@ describe('image kinds decided from the header', () => {
     expect(decodeRouteOf(bytesOf('PNEUMONIA', 'bitmap.bmp'))).toBe('browser');
     expect(preflightImage(bytesOf('PNEUMONIA', 'scan.tiff'), 's.tiff')?.reason).toMatch(/TIFF .* convert them to PNG/);
     expect(preflightImage(bytesOf('PNEUMONIA', 'animation.gif'), 'a.gif')?.reason).toMatch(/^GIF is not a radiograph format/);
+    // A JPEG 2000 file (ISO/IEC 15444-1 annex I: the 12-byte signature box, then "ftyp").
+    const jp2 = Uint8Array.from([0, 0, 0, 12, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a, 0, 0, 0, 20, 0x66, 0x74, 0x79, 0x70]);
+    expect(preflightImage(jp2, 'x.jp2')?.reason).toMatch(/^JPEG 2000 images are not decoded by browsers; convert them to PNG$/);
   });
 
   it('EXIF orientation is read from the JPEG header (the browser applies it; e2e checks the stored pixels)', () => {
