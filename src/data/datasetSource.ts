@@ -18,7 +18,7 @@
 import { FormatError } from '../formats/formatError';
 import { tarMembers, type TarMember } from '../formats/tarReader';
 import { ZipReader, type ZipEntry } from '../formats/zipReader';
-import { ArchiveMemberFile } from './archiveMember';
+import { ArchiveMemberFile, loadedBlob } from './archiveMember';
 import { isIgnoredPath } from './fileSource';
 import type { FileEntry, Problem } from '../run/datasets';
 
@@ -235,7 +235,12 @@ async function* readInOrder(
   for (const entry of wanted) {
     const origin = origins.get(entry.file) ?? { kind: 'plain' as const };
     if (origin.kind === 'plain') {
-      yield { entry, blob: entry.file };
+      // An archive member that reached here without its origin is loaded, never handed on unread.
+      try {
+        yield { entry, blob: await loadedBlob(entry.file) };
+      } catch (error) {
+        yield { entry, error: messageOf(error) };
+      }
     } else if (origin.kind === 'zip') {
       const list = byZip.get(origin.archive) ?? [];
       list.push({ entry, zip: origin.entry });

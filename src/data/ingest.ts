@@ -10,7 +10,7 @@
 import { contentDigest } from './contentDigest';
 import { openDatasetSource, type DatasetSource, type ReadItem } from './datasetSource';
 import { dicomFrameCount } from '../formats/image/dicom';
-import { parseDataset } from './layouts/registry';
+import { detectLayoutId, parseDataset } from './layouts/registry';
 import { datasetIdFor, splitStats } from './manifest';
 import { assignSplits, selectFraction, type SplitFractions } from './splits';
 import { getManifest, hasKeys, putImages, putManifest } from '../storage/datasets';
@@ -32,6 +32,11 @@ export interface IngestOptions {
   /** Force a layout id instead of detecting it; options for the parser. */
   layout?: string;
   parserOptions?: Record<string, unknown>;
+  /**
+   * Parser options by layout id, for the layout detected after archives are expanded (the caller cannot detect it
+   * from a list of archive files). Used when `parserOptions` is not given.
+   */
+  parserOptionsByLayout?: Record<string, Record<string, unknown>>;
   splitFractions?: SplitFractions;
   /**
    * Share of the training split to ingest — the study's label fractions (0.01, 0.1, 1). Validation and test are
@@ -94,7 +99,8 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
   }
 
   report({ phase: 'parsing', done: 0, total: source.files.length, skipped: 0, rate: 0, eta: Number.NaN });
-  const parsed = await parseDataset(source.files, { layout: opts.layout, parserOptions: { seed, ...opts.parserOptions } });
+  const layoutOptions = opts.parserOptions ?? (opts.parserOptionsByLayout ? opts.parserOptionsByLayout[opts.layout ?? detectLayoutId(source.files) ?? ''] : undefined);
+  const parsed = await parseDataset(source.files, { layout: opts.layout, parserOptions: { seed, ...layoutOptions } });
   parsed.problems.unshift(...source.problems);
   parsed.notes.unshift(...source.notes);
   if (parsed.entries.length === 0) {
@@ -103,7 +109,7 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
   }
   const { entries: allEntries, notes: splitNotes } = assignSplits(parsed.entries, { seed, fractions: opts.splitFractions });
   // Parser options change the labels (CheXpert uncertainty policy, label set, CSV columns): part of the identity.
-  const { seed: _seed, ...labelOptions } = opts.parserOptions ?? {};
+  const { seed: _seed, ...labelOptions } = layoutOptions ?? {};
   const optionsKey = Object.keys(labelOptions).length ? `${parsed.layout}?${stableJson(labelOptions)}` : parsed.layout;
   const datasetId = datasetIdFor(optionsKey, allEntries.map((e) => e.path), size, seed);
   const fraction = opts.trainFraction ?? 1;
@@ -159,7 +165,7 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
   if (duplicates > 0) extraNotes.push(`${duplicates} files have the same content as another file and were stored once.`);
   if (outcome.skipped.length > duplicates) extraNotes.push(`${outcome.skipped.length - duplicates} images could not be decoded and were skipped.`);
   if (outcome.multiFrame.length > 0) {
-    const examples = outcome.multiFrame.slice(0, 3).map((m) => `${m.path}: ${m.frames} frames`).join(', ');
+    const examples = [...outcome.multiFrame].sort((a, b) => (a.path < b.path ? -1 : 1)).slice(0, 3).map((m) => `${m.path}: ${m.frames} frames`).join(', ');
     extraNotes.push(`${outcome.multiFrame.length} multi-frame DICOMs: only the first frame of each was stored (${examples}).`);
   }
   const manifest = makeManifest(outcome.stop !== null, extraNotes);
