@@ -16,7 +16,7 @@ export async function dropOnDropZone(page: Page, paths: string[]): Promise<void>
   await cdp.detach();
 }
 
-/** Every stored image of the dataset whose manifest is named `name`, as key -> pixels (read from IndexedDB). */
+/** Stored pixels (read from IndexedDB) of the first image whose key ends with each suffix, across all datasets. */
 export async function storedPixels(page: Page, keySuffixes: string[]): Promise<Record<string, number[]>> {
   return page.evaluate(async (suffixes) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {

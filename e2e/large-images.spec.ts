@@ -5,8 +5,9 @@
  * through the DevTools protocol (SystemInfo.getProcessInfo). A small folder is ingested first, so the ingest and
  * decode workers are running; then the peak resident set (VmHWM, reset by writing 5 to /proc/<pid>/clear_refs) must
  * grow by less than one whole decoded image would take (8,000 x 8,000 RGBA = 244 MiB) while the four large files
- * are ingested. Linux only, as CI. (Measured in Chromium 156 one by one: 8-bit PNG +1 MB, 16-bit PNG +3 MB,
- * baseline JPEG +6 MB, progressive JPEG +128 MB, its DCT coefficients; createImageBitmap took +330 MB per JPEG.)
+ * are ingested. Linux only, as CI. (One file at a time, over a small-folder ingest, Chromium 156: 8-bit PNG +57 MB,
+ * 16-bit PNG +85 MB, both uncollected output of the platform's inflate that does not grow with the image; baseline
+ * JPEG +7 MB; progressive JPEG +86 to +128 MB, its DCT coefficients. createImageBitmap took +330 MB per such JPEG.)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
