@@ -3,7 +3,8 @@
  * NIH's layout (the loose Data_Entry CSV beside several images_00N.tar.gz), a class-folder .zip made on macOS
  * (with its __MACOSX debris) and a plain .tar are ingested from the archives; an archive ingest cancelled half-way
  * and added again after a reload stores only the missing images (keys are the paths inside the archive).
- * The archives are built here from real radiographs of ../shared/data (NIH sample PNGs, Kermany JPEGs).
+ * The archives are built here from real radiographs: the committed Kermany fixture (e2e/fixtures/xray-folder) and
+ * the shared real data (NIH sample PNGs, 500 Kermany JPEGs; those two tests need it, see tests/sharedData.ts).
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,8 +13,10 @@ import { zipSync } from 'fflate';
 import { packTar } from 'modern-tar';
 import { downloadJson, expect, test } from './lab';
 import { dropOnDropZone } from './dropFiles';
+import { SHARED_DATA, SHARED_DATA_REASON, SKIP_WITHOUT_SHARED_DATA } from '../tests/sharedData';
 
-const SHARED = path.resolve('..', 'shared', 'data');
+const SHARED = SHARED_DATA;
+const FIXTURE = path.resolve('e2e', 'fixtures', 'xray-folder');
 
 interface IngestReport {
   ingested: number;
@@ -24,14 +27,16 @@ async function tarOf(files: Record<string, Uint8Array>): Promise<Uint8Array> {
   return packTar(Object.entries(files).map(([name, body]) => ({ header: { name, size: body.length }, body })));
 }
 
-async function kermany(cls: 'NORMAL' | 'PNEUMONIA', count: number): Promise<Record<string, Uint8Array>> {
-  const dir = path.join(SHARED, 'kermany-pneumonia-224', 'dataset', 'train', cls);
+/** `count` Kermany radiographs of a class: from the shared data's 500, or (`committed`) the fixture's 16. */
+async function kermany(cls: 'NORMAL' | 'PNEUMONIA', count: number, committed = false): Promise<Record<string, Uint8Array>> {
+  const dir = committed ? path.join(FIXTURE, 'train', cls) : path.join(SHARED, 'kermany-pneumonia-224', 'dataset', 'train', cls);
   const names = (await readdir(dir)).filter((n) => n.endsWith('.jpeg')).sort().slice(0, count);
   return Object.fromEntries(await Promise.all(names.map(async (n) => [n, new Uint8Array(await readFile(path.join(dir, n)))] as const)));
 }
 
 test('NIH as downloaded: Data_Entry CSV + three images_00N.tar.gz dropped together are one NIH dataset', async ({ page, watch }) => {
   void watch;
+  test.info().skip(SKIP_WITHOUT_SHARED_DATA, SHARED_DATA_REASON);
   const folder = test.info().outputPath('nih-download');
   await mkdir(folder, { recursive: true });
   const imagesDir = path.join(SHARED, 'nih-sample', 'images');
@@ -60,8 +65,8 @@ test('a macOS class-folder .zip and a plain .tar: debris skipped silently, the i
   void watch;
   const folder = test.info().outputPath('class-archives');
   await mkdir(folder, { recursive: true });
-  const normal = await kermany('NORMAL', 6);
-  const pneumonia = await kermany('PNEUMONIA', 6);
+  const normal = await kermany('NORMAL', 6, true);
+  const pneumonia = await kermany('PNEUMONIA', 6, true);
   const zip: Record<string, Uint8Array> = { '__MACOSX/chest_xray/NORMAL/._a.jpeg': new Uint8Array([0, 5, 22, 7]), 'chest_xray/.DS_Store': new Uint8Array(16) };
   for (const [n, b] of Object.entries(normal)) zip[`chest_xray/NORMAL/${n}`] = b;
   for (const [n, b] of Object.entries(pneumonia)) zip[`chest_xray/PNEUMONIA/${n}`] = b;
@@ -73,8 +78,8 @@ test('a macOS class-folder .zip and a plain .tar: debris skipped silently, the i
   expect(await downloadJson<IngestReport>(page, 'Download ingest report')).toMatchObject({ ingested: 12, skipped: [], layout: 'class-folders' });
 
   const tar: Record<string, Uint8Array> = {};
-  for (const [n, b] of Object.entries(await kermany('NORMAL', 10))) tar[`set/NORMAL/${n}`] = b;
-  for (const [n, b] of Object.entries(await kermany('PNEUMONIA', 10))) tar[`set/PNEUMONIA/${n}`] = b;
+  for (const [n, b] of Object.entries(await kermany('NORMAL', 10, true))) tar[`set/NORMAL/${n}`] = b;
+  for (const [n, b] of Object.entries(await kermany('PNEUMONIA', 10, true))) tar[`set/PNEUMONIA/${n}`] = b;
   await writeFile(path.join(folder, 'set.tar'), await tarOf(tar));
   await dropOnDropZone(page, [path.join(folder, 'set.tar')]);
   await expect(page.getByText(/Ingested 20 images/)).toBeVisible({ timeout: 120_000 });
@@ -82,6 +87,7 @@ test('a macOS class-folder .zip and a plain .tar: debris skipped silently, the i
 
 test('an archive ingest cancelled half-way resumes after a reload: adding the archive again stores only the rest', async ({ page, watch }) => {
   void watch;
+  test.info().skip(SKIP_WITHOUT_SHARED_DATA, SHARED_DATA_REASON);
   const folder = test.info().outputPath('resume-archive');
   await mkdir(folder, { recursive: true });
   // 2 x 250 real 224 px JPEGs: long enough to cancel part-way on any machine.

@@ -99,7 +99,7 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
   }
 
   report({ phase: 'parsing', done: 0, total: source.files.length, skipped: 0, rate: 0, eta: Number.NaN });
-  const layoutOptions = opts.parserOptions ?? (opts.parserOptionsByLayout ? opts.parserOptionsByLayout[opts.layout ?? detectLayoutId(source.files) ?? ''] : undefined);
+  const layoutOptions = opts.parserOptions ?? (opts.parserOptionsByLayout ? opts.parserOptionsByLayout[opts.layout ?? detectLayoutId(source.files.map((f) => f.path)) ?? ''] : undefined);
   const parsed = await parseDataset(source.files, { layout: opts.layout, parserOptions: { seed, ...layoutOptions } });
   parsed.problems.unshift(...source.problems);
   parsed.notes.unshift(...source.notes);

@@ -5,31 +5,28 @@
  * exactly the files that went into the archive.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import { packTar } from 'modern-tar';
+import { REPO_ROOT, sharedDataFile } from '../sharedData';
 
-export const SHARED_DATA = resolve(__dirname, '..', '..', '..', 'shared', 'data');
-
-function shared(...parts: string[]): string {
-  const path = join(SHARED_DATA, ...parts);
-  if (!existsSync(path)) throw new Error(`shared data missing: ${path} (../shared/data must sit beside the repository)`);
-  return path;
-}
-
-/** `count` real Kermany radiographs of a class (224 x 224 JPEG), as name -> bytes. */
+/**
+ * `count` real Kermany radiographs of a class (224 x 224 JPEG), as name -> bytes: the committed e2e fixture
+ * (e2e/fixtures/xray-folder, 16 + 6 per class), so these tests need no shared data.
+ */
 export function kermany(cls: 'NORMAL' | 'PNEUMONIA', count: number, from = 0): Map<string, Uint8Array> {
-  const dir = shared('kermany-pneumonia-224', 'dataset', 'train', cls);
-  const names = readdirSync(dir).filter((n) => n.endsWith('.jpeg')).sort().slice(from, from + count);
-  return new Map(names.map((n) => [n, new Uint8Array(readFileSync(join(dir, n)))]));
+  const dirs = ['train', 'val'].map((split) => join(REPO_ROOT, 'e2e', 'fixtures', 'xray-folder', split, cls));
+  const files = dirs.flatMap((dir) => readdirSync(dir).filter((n) => n.endsWith('.jpeg')).sort().map((n) => join(dir, n)));
+  if (from + count > files.length) throw new Error(`only ${files.length} ${cls} radiographs in e2e/fixtures/xray-folder`);
+  return new Map(files.slice(from, from + count).map((f) => [f.slice(f.lastIndexOf('/') + 1), new Uint8Array(readFileSync(f))]));
 }
 
-/** The NIH sample's PNGs (1024 x 1024) and its Data_Entry CSV restricted to their rows. */
+/** The NIH sample's PNGs (1024 x 1024, from the shared real data) and its Data_Entry CSV restricted to their rows. */
 export function nihSample(count: number): { images: Map<string, Uint8Array>; csv: Uint8Array } {
-  const dir = shared('nih-sample', 'images');
+  const dir = sharedDataFile('nih-sample', 'images');
   const names = readdirSync(dir).filter((n) => n.endsWith('.png')).sort().slice(0, count);
-  const lines = readFileSync(shared('nih-sample', 'Data_Entry_2017_v2020.csv'), 'utf8').split('\n');
+  const lines = readFileSync(sharedDataFile('nih-sample', 'Data_Entry_2017_v2020.csv'), 'utf8').split('\n');
   const rows = lines.filter((l, i) => i === 0 || names.includes(l.split(',')[0]));
   return { images: new Map(names.map((n) => [n, new Uint8Array(readFileSync(join(dir, n)))])), csv: new TextEncoder().encode(rows.join('\n') + '\n') };
 }

@@ -2,7 +2,8 @@
  * Datasets as downloaded: .zip, .tar and .tar.gz files dropped as they are (one or several, with loose files
  * beside them) are ingested without unpacking: layouts see the members' paths, the decoder gets each member's
  * exact bytes, keys are paths inside the archive (so adding the archive again resumes), bad archives are refused by
- * name, and a tar pass reads one member ahead at most.
+ * name, and a tar pass reads one member ahead at most. Radiographs: the committed Kermany fixture, and the NIH
+ * sample of the shared real data (that test needs ../shared/data, see tests/sharedData.ts).
  */
 import { describe, expect, test } from 'vitest';
 import { openDatasetSource, type ReadItem } from '../../src/data/datasetSource';
@@ -10,6 +11,7 @@ import { ingestDataset } from '../../src/data/ingest';
 import { getManifest, hasKeys } from '../../src/storage/datasets';
 import { CountingBlob, asFile, gzipOf, kermany, nihSample, recordingDecoder, sha, tarOf, zipOf } from './archiveHelpers';
 import { freshDb } from './helpers';
+import { SKIP_WITHOUT_SHARED_DATA } from '../sharedData';
 import type { FileEntry } from '../../src/run/datasets';
 
 const SIZE = 8;
@@ -58,7 +60,7 @@ describe('archives as dataset sources', () => {
     }
   });
 
-  test('NIH as downloaded: the loose Data_Entry CSV plus several image .tar.gz archives, one dataset', async () => {
+  test.skipIf(SKIP_WITHOUT_SHARED_DATA)('NIH as downloaded: the loose Data_Entry CSV plus several image .tar.gz archives, one dataset', async () => {
     const { images, csv } = nihSample(9);
     const names = [...images.keys()];
     const part = (from: number, to: number) => Object.fromEntries(names.slice(from, to).map((n) => [`images/${n}`, images.get(n)!]));
