@@ -6,6 +6,7 @@
  * The archives are built here from real radiographs: the committed Kermany fixture (e2e/fixtures/xray-folder) and
  * the shared real data (NIH sample PNGs, 500 Kermany JPEGs; those two tests need it, see tests/sharedData.ts).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,9 +14,14 @@ import { zipSync } from 'fflate';
 import { packTar } from 'modern-tar';
 import { downloadJson, expect, test } from './lab';
 import { dropOnDropZone } from './dropFiles';
-import { SHARED_DATA, SHARED_DATA_REASON, SKIP_WITHOUT_SHARED_DATA } from '../tests/sharedData';
 
-const SHARED = SHARED_DATA;
+/**
+ * The shared real data, found as tests/sharedData.ts finds it (CXR_SHARED_DATA, else ../shared/data); that module
+ * is not imported here because it needs __dirname, which Playwright's ESM loading does not define.
+ */
+const SHARED = process.env.CXR_SHARED_DATA ? path.resolve(process.env.CXR_SHARED_DATA) : path.resolve('..', 'shared', 'data');
+const SKIP_WITHOUT_SHARED_DATA = !existsSync(SHARED) && process.env.CXR_REQUIRE_SHARED_DATA !== '1';
+const SHARED_DATA_REASON = `needs the real data folder ${SHARED} (absent; set CXR_SHARED_DATA to its path)`;
 const FIXTURE = path.resolve('e2e', 'fixtures', 'xray-folder');
 
 interface IngestReport {
@@ -102,7 +108,7 @@ test('an archive ingest cancelled half-way resumes after a reload: adding the ar
   await dropOnDropZone(page, [archive]);
   const progress = page.getByRole('progressbar', { name: 'Ingest progress' });
   await expect.poll(async () => Number((await progress.getAttribute('value')) ?? 0), { timeout: 120_000 }).toBeGreaterThan(40);
-  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
   await expect(page.getByText(/Ingest cancelled after \d+ images/)).toBeVisible({ timeout: 60_000 });
   const first = await downloadJson<IngestReport>(page, 'Download ingest report');
   expect(first.ingested).toBeGreaterThan(0);
