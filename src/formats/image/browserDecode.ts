@@ -31,9 +31,10 @@ export function rgbaToGray(rgba: Uint8ClampedArray | Uint8Array, out = new Uint8
 
 type RgbaCallback = (rgba: Uint8ClampedArray) => void;
 
-/** What the caller knows of the file from its header: large JPEGs are then decoded downscaled. */
+/** What the caller knows of the file from its header (imageHeader.ts ImageKind): large JPEGs are decoded downscaled. */
 export interface DecodeHint {
-  kind: 'jpeg' | 'png' | 'bmp' | 'webp';
+  kind: string;
+  /** 0 when not read */
   width: number;
   height: number;
 }
@@ -106,8 +107,9 @@ export async function jpegHintOf(blob: Blob): Promise<DecodeHint | null> {
 
 /**
  * `onRgba`, when given, sees the size x size RGBA before the gray conversion (the only place colour still exists):
- * the out-of-distribution guard measures colour there (imageStats.ts colourFractionOf). `hint`: the header's size
- * when the caller has read it already; otherwise a JPEG's is read here, so that a large one is decoded downscaled.
+ * the out-of-distribution guard measures colour there (imageStats.ts colourFractionOf). `hint`: the header's kind and
+ * size when the caller has read them (decodeImage.ts does); without it a JPEG's size is read here (64 KiB), so that a
+ * large one is still decoded downscaled.
  */
 export async function decodeToGray(blob: Blob, size: number, onRgba?: RgbaCallback, hint?: DecodeHint): Promise<Uint8Array> {
   if (!Number.isInteger(size) || size <= 0) throw new Error(`storage size must be a positive integer, got ${size}`);

@@ -3,18 +3,20 @@
  * truncated, larger than the limits), then routed to the decoder that keeps its content within bounded memory:
  * DICOM -> decodeDicom; 16-bit or very large PNG -> the row decoder (png16.ts; a canvas would drop bits or hold the
  * whole image); everything else (8-bit PNG, JPEG, BMP, WebP) -> the browser decoder the caller passes
- * (browserDecode.ts in the decode worker, which decodes large JPEGs downscaled).
+ * (browserDecode.ts in the decode worker), given the header's size so that it decodes large JPEGs downscaled.
  * Every refusal is a FormatError whose message is the per-file reason the ingest report shows.
  */
 import { FormatError } from '../formatError';
+import type { DecodeHint } from './browserDecode';
 import { decodeDicom, type JpegDecoder } from './dicom';
-import { imageKindOf, sniffPng } from './imageHeader';
+import { imageKindOf, sniffJpeg, sniffPng } from './imageHeader';
 import { decodePngToGray, needsRowDecode } from './png16';
 import { preflightEnds, PREFLIGHT_HEAD_BYTES } from './preflight';
 
 export type DecodeRoute = 'dicom' | 'png-rows' | 'browser';
 
-export type BrowserDecode = (blob: Blob, size: number) => Promise<Uint8Array>;
+/** A browser decoder (browserDecode.ts decodeToGray): `onRgba` as there, `hint` the header's kind and size. */
+export type BrowserDecode = (blob: Blob, size: number, onRgba?: (rgba: Uint8ClampedArray) => void, hint?: DecodeHint) => Promise<Uint8Array>;
 
 export interface StudyDecodeOptions {
   decodeJpeg?: JpegDecoder;
@@ -31,6 +33,13 @@ export function decodeRouteOf(head: Uint8Array): DecodeRoute {
   return 'browser';
 }
 
+/** What the browser decoder needs to know of a file it gets: its kind, and a JPEG's or PNG's size. */
+function hintOf(head: Uint8Array): DecodeHint {
+  const kind = imageKindOf(head);
+  const header = kind === 'jpeg' ? sniffJpeg(head) : kind === 'png' ? sniffPng(head) : null;
+  return { kind, width: header?.width ?? 0, height: header?.height ?? 0 };
+}
+
 /** size x size 8-bit gray pixels of any supported radiograph file. Rejects with a FormatError for a bad file. */
 export async function decodeStudyImage(blob: Blob, size: number, browserDecode: BrowserDecode, options: StudyDecodeOptions = {}): Promise<Uint8Array> {
   const path = options.path ?? (blob as Blob & { name?: string }).name ?? 'image';
@@ -39,7 +48,7 @@ export async function decodeStudyImage(blob: Blob, size: number, browserDecode: 
   const problem = preflightEnds({ head, tail, size: blob.size }, path, { maxPixels: options.maxPixels });
   if (problem) throw new FormatError('image', 'corrupt', problem.reason);
   const route = decodeRouteOf(head);
-  if (route === 'browser') return browserDecode(blob, size);
+  if (route === 'browser') return browserDecode(blob, size, undefined, hintOf(head));
   if (route === 'png-rows') return decodePngToGray(blob, size, { maxPixels: options.maxPixels });
   const bytes = head.length === blob.size ? head : new Uint8Array(await blob.arrayBuffer());
   return (await decodeDicom(bytes, { size, decodeJpeg: options.decodeJpeg })).pixels;
