@@ -11,7 +11,7 @@ import type { DecodeHint } from './browserDecode';
 import { decodeDicom, type JpegDecoder } from './dicom';
 import { imageKindOf, sniffJpeg, sniffPng } from './imageHeader';
 import { decodePngToGray, needsRowDecode } from './png16';
-import { preflightEnds, PREFLIGHT_HEAD_BYTES } from './preflight';
+import { preflightEnds, readFileEnds } from './preflight';
 
 export type DecodeRoute = 'dicom' | 'png-rows' | 'browser';
 
@@ -43,9 +43,9 @@ function hintOf(head: Uint8Array): DecodeHint {
 /** size x size 8-bit gray pixels of any supported radiograph file. Rejects with a FormatError for a bad file. */
 export async function decodeStudyImage(blob: Blob, size: number, browserDecode: BrowserDecode, options: StudyDecodeOptions = {}): Promise<Uint8Array> {
   const path = options.path ?? (blob as Blob & { name?: string }).name ?? 'image';
-  const head = new Uint8Array(await blob.slice(0, Math.min(blob.size, PREFLIGHT_HEAD_BYTES)).arrayBuffer());
-  const tail = blob.size <= head.length ? head.subarray(Math.max(0, head.length - 1024)) : new Uint8Array(await blob.slice(blob.size - 1024).arrayBuffer());
-  const problem = preflightEnds({ head, tail, size: blob.size }, path, { maxPixels: options.maxPixels });
+  const ends = await readFileEnds(blob);
+  const { head } = ends;
+  const problem = preflightEnds(ends, path, { maxPixels: options.maxPixels });
   if (problem) throw new FormatError('image', 'corrupt', problem.reason);
   const route = decodeRouteOf(head);
   if (route === 'browser') return browserDecode(blob, size, undefined, hintOf(head));

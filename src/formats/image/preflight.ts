@@ -1,6 +1,6 @@
 /**
  * Checks an image file BEFORE it is decoded: empty, not an image, truncated, or larger than the lab reads.
- * Only the first MiB (headers) and the last KiB (end markers) are read, so a 30,000 x 30,000 file is judged
+ * Only the first 64 KiB to 1 MiB (headers) and the last KiB (end markers) are read, so a 16,000 x 16,000 file is judged
  * without reading it, and nothing is allocated in proportion to the image.
  *
  * Limits (docs/input-kinds.md). PNG is decoded row by row and JPEG downscaled while decoding (DCT scaling, Chromium's
@@ -27,8 +27,13 @@ export const PROGRESSIVE_JPEG_MAX_SAMPLES = 200_000_000;
 /** The limit decoders apply when the caller gives none (PNG, JPEG). */
 export const DEFAULT_MAX_PIXELS = MAX_IMAGE_PIXELS;
 
-/** Bytes read from the start of a file for the checks: every header of a real image file lies within. */
-export const PREFLIGHT_HEAD_BYTES = 1 << 20;
+/**
+ * Bytes read from the start of a file for the checks: PNG's IHDR, DICOM's meta group, BMP / WebP headers and nearly
+ * every JPEG frame header lie in the first 64 KiB. A JPEG whose APP segments (EXIF, ICC profile) push its frame
+ * header further is read again up to 1 MiB (`readFileEnds`).
+ */
+export const PREFLIGHT_HEAD_BYTES = 1 << 16;
+const LONG_JPEG_HEAD_BYTES = 1 << 20;
 const TAIL_BYTES = 1024;
 
 export interface PreflightOptions {
@@ -134,9 +139,16 @@ export function preflightImage(bytes: Uint8Array, path: string, options: Preflig
   return preflightEnds({ head: bytes, tail: bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)), size: bytes.length }, path, options);
 }
 
-/** Reads a Blob's two ends (1 MiB + 1 KiB at most) and checks them. */
-export async function preflightBlob(blob: Blob, path: string, options: PreflightOptions = {}): Promise<Problem | null> {
-  const head = new Uint8Array(await blob.slice(0, Math.min(blob.size, PREFLIGHT_HEAD_BYTES)).arrayBuffer());
+/** A Blob's two ends as the checks read them: 64 KiB (1 MiB for a JPEG with long headers) and 1 KiB. */
+export async function readFileEnds(blob: Blob): Promise<FileEnds> {
+  const read = async (bytes: number) => new Uint8Array(await blob.slice(0, Math.min(blob.size, bytes)).arrayBuffer());
+  let head = await read(PREFLIGHT_HEAD_BYTES);
+  if (head.length < blob.size && imageKindOf(head) === 'jpeg' && !sniffJpeg(head)) head = await read(LONG_JPEG_HEAD_BYTES);
   const tail = blob.size <= head.length ? head.subarray(Math.max(0, head.length - TAIL_BYTES)) : new Uint8Array(await blob.slice(blob.size - TAIL_BYTES).arrayBuffer());
-  return preflightEnds({ head, tail, size: blob.size }, path, options);
+  return { head, tail, size: blob.size };
+}
+
+/** Reads a Blob's two ends (at most 1 MiB + 1 KiB) and checks them. */
+export async function preflightBlob(blob: Blob, path: string, options: PreflightOptions = {}): Promise<Problem | null> {
+  return preflightEnds(await readFileEnds(blob), path, options);
 }
