@@ -141,11 +141,12 @@ export function preflightImage(bytes: Uint8Array, path: string, options: Preflig
 
 /** A Blob's two ends as the checks read them: 64 KiB (1 MiB for a JPEG with long headers) and 1 KiB. */
 export async function readFileEnds(blob: Blob): Promise<FileEnds> {
-  const read = async (bytes: number) => new Uint8Array(await blob.slice(0, Math.min(blob.size, bytes)).arrayBuffer());
-  let head = await read(PREFLIGHT_HEAD_BYTES);
-  if (head.length < blob.size && imageKindOf(head) === 'jpeg' && !sniffJpeg(head)) head = await read(LONG_JPEG_HEAD_BYTES);
-  const tail = blob.size <= head.length ? head.subarray(Math.max(0, head.length - TAIL_BYTES)) : new Uint8Array(await blob.slice(blob.size - TAIL_BYTES).arrayBuffer());
-  return { head, tail, size: blob.size };
+  const read = async (from: number, to: number) => new Uint8Array(await blob.slice(from, to).arrayBuffer());
+  const headEnd = Math.min(blob.size, PREFLIGHT_HEAD_BYTES);
+  // Both ends at once: the two reads' latencies overlap.
+  let [head, tail] = await Promise.all([read(0, headEnd), blob.size > headEnd ? read(blob.size - TAIL_BYTES, blob.size) : Promise.resolve(null)]);
+  if (head.length < blob.size && imageKindOf(head) === 'jpeg' && !sniffJpeg(head)) head = await read(0, Math.min(blob.size, LONG_JPEG_HEAD_BYTES));
+  return { head, tail: tail ?? head.subarray(Math.max(0, head.length - TAIL_BYTES)), size: blob.size };
 }
 
 /** Reads a Blob's two ends (at most 1 MiB + 1 KiB) and checks them. */
