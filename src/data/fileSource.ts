@@ -90,6 +90,34 @@ export function directoryHandleFromDataTransfer(dt: DataTransfer): Promise<FileS
   );
 }
 
+/**
+ * The FileSystemFileHandles of dropped archive files (.zip, .tar, .tar.gz, .tgz), where the browser gives them
+ * (Chromium): kept in IndexedDB, they let an archive ingest resume after a reload by reading the archives again
+ * (`filesFromFileHandles`). Call it synchronously inside the drop handler, like filesFromDataTransfer. Folders and
+ * other files give no handle here; a refused or failed handle gives none.
+ */
+export function archiveHandlesFromDataTransfer(dt: DataTransfer): Promise<FileSystemFileHandle[]> {
+  const items = Array.from(dt.items ?? []).filter((item) => item.kind === 'file') as HandleItem[];
+  const pending: Promise<FileSystemHandle | null>[] = [];
+  for (const item of items) {
+    const file = item.getAsFile?.();
+    if (!file || !/\.(zip|tar|tgz|tar\.gz)$/i.test(file.name) || typeof item.getAsFileSystemHandle !== 'function') continue;
+    try {
+      pending.push(item.getAsFileSystemHandle().catch(() => null));
+    } catch {
+      // This item gives no handle; the others still may.
+    }
+  }
+  return Promise.all(pending).then((handles) => handles.filter((h): h is FileSystemFileHandle => h?.kind === 'file'));
+}
+
+/** Archive (or any) files again from their handles, as dropped: path = the file's name. Needs read permission. */
+export async function filesFromFileHandles(handles: readonly FileSystemFileHandle[]): Promise<FileEntry[]> {
+  const out: FileEntry[] = [];
+  for (const handle of handles) out.push({ path: handle.name, file: await handle.getFile() });
+  return finish(out);
+}
+
 // ---- <input type="file" webkitdirectory> ----
 
 export async function filesFromFileList(list: FileList | File[]): Promise<FileEntry[]> {

@@ -1,8 +1,16 @@
 /**
  * Ingest: files -> layout -> splits -> decoded 8-bit images in IndexedDB, resumable and cancellable.
  * Decoding is injected (`decode`): the browser passes DecodePool's workers, Node tests a fake.
+ *
+ * Archives among the files (.zip, .tar, .tar.gz / .tgz) are expanded by the DatasetSource (datasetSource.ts):
+ * layouts see their members' paths, and images stream from the archive to the decoder in archive order. The same
+ * file dropped twice under two names is stored once (content digest of the files whose sizes coincide: only those
+ * are read twice, so a normal dataset pays nothing) and the copy is reported.
  */
-import { parseDataset } from './layouts/registry';
+import { contentDigest } from './contentDigest';
+import { openDatasetSource, type DatasetSource, type ReadItem } from './datasetSource';
+import { dicomFrameCount } from '../formats/image/dicom';
+import { detectLayoutId, parseDataset } from './layouts/registry';
 import { datasetIdFor, splitStats } from './manifest';
 import { assignSplits, selectFraction, type SplitFractions } from './splits';
 import { getManifest, hasKeys, putImages, putManifest } from '../storage/datasets';
@@ -24,6 +32,11 @@ export interface IngestOptions {
   /** Force a layout id instead of detecting it; options for the parser. */
   layout?: string;
   parserOptions?: Record<string, unknown>;
+  /**
+   * Parser options by layout id, for the layout detected after archives are expanded (the caller cannot detect it
+   * from a list of archive files). Used when `parserOptions` is not given.
+   */
+  parserOptionsByLayout?: Record<string, Record<string, unknown>>;
   splitFractions?: SplitFractions;
   /**
    * Share of the training split to ingest — the study's label fractions (0.01, 0.1, 1). Validation and test are
@@ -58,6 +71,8 @@ function toStored(datasetId: string, entry: DatasetEntry, pixels: Uint8Array): S
   return image;
 }
 
+const MIB = 1 << 20;
+
 export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Promise<IngestResult> {
   const size = opts.storageSize ?? 224;
   const seed = opts.seed ?? 0;
@@ -65,15 +80,36 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
   const report = (p: IngestProgress) => opts.onProgress?.(p);
   report({ phase: 'scanning', done: 0, total: files.length, skipped: 0, rate: 0, eta: Number.NaN });
 
-  report({ phase: 'parsing', done: 0, total: files.length, skipped: 0, rate: 0, eta: Number.NaN });
-  const parsed = await parseDataset(files, { layout: opts.layout, parserOptions: { seed, ...opts.parserOptions } });
+  const scanStarted = performance.now();
+  const source = await openDatasetSource(files, {
+    signal: opts.signal,
+    onProgress: (p) => {
+      const seconds = (performance.now() - scanStarted) / 1000;
+      const rate = seconds > 0 ? p.bytesRead / seconds : 0;
+      report({
+        phase: 'scanning', done: Math.floor(p.bytesRead / MIB), total: Math.ceil(p.bytesTotal / MIB), skipped: 0, rate: 0,
+        eta: rate > 0 ? (p.bytesTotal - p.bytesRead) / rate : Number.NaN,
+        message: `Listing ${p.archive}: ${p.members.toLocaleString('en-US')} files so far (MB read / MB in all)`,
+      });
+    },
+  });
+  if (source.files.length === 0) {
+    const why = source.problems.slice(0, 3).map((p) => `${p.path}: ${p.reason}`).join('; ');
+    throw new Error(`Nothing to ingest in "${opts.name}"${why ? ` (${why})` : ''}.`);
+  }
+
+  report({ phase: 'parsing', done: 0, total: source.files.length, skipped: 0, rate: 0, eta: Number.NaN });
+  const layoutOptions = opts.parserOptions ?? (opts.parserOptionsByLayout ? opts.parserOptionsByLayout[opts.layout ?? detectLayoutId(source.files.map((f) => f.path)) ?? ''] : undefined);
+  const parsed = await parseDataset(source.files, { layout: opts.layout, parserOptions: { seed, ...layoutOptions } });
+  parsed.problems.unshift(...source.problems);
+  parsed.notes.unshift(...source.notes);
   if (parsed.entries.length === 0) {
     const why = parsed.problems.slice(0, 3).map((p) => `${p.path}: ${p.reason}`).join('; ');
     throw new Error(`No labelled images found in "${opts.name}"${why ? ` (${why})` : ''}.`);
   }
   const { entries: allEntries, notes: splitNotes } = assignSplits(parsed.entries, { seed, fractions: opts.splitFractions });
   // Parser options change the labels (CheXpert uncertainty policy, label set, CSV columns): part of the identity.
-  const { seed: _seed, ...labelOptions } = opts.parserOptions ?? {};
+  const { seed: _seed, ...labelOptions } = layoutOptions ?? {};
   const optionsKey = Object.keys(labelOptions).length ? `${parsed.layout}?${stableJson(labelOptions)}` : parsed.layout;
   const datasetId = datasetIdFor(optionsKey, allEntries.map((e) => e.path), size, seed);
   const fraction = opts.trainFraction ?? 1;
@@ -122,10 +158,16 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
     }
   }
 
-  const outcome = await decodeAndStore(db, datasetId, todo, entries.length, stored, size, chunkSize, opts);
+  const outcome = await decodeAndStore(db, datasetId, entries, stored, size, chunkSize, opts, source);
   const extraNotes: string[] = [];
   if (stored.size > outcome.newlyStored) extraNotes.push(`${(stored.size - outcome.newlyStored).toLocaleString('en-US')} images were already stored and reused.`);
-  if (outcome.skipped.length > 0) extraNotes.push(`${outcome.skipped.length} images could not be decoded and were skipped.`);
+  const duplicates = outcome.skipped.filter((p) => p.reason.startsWith(DUPLICATE_REASON)).length;
+  if (duplicates > 0) extraNotes.push(`${duplicates} files have the same content as another file and were stored once.`);
+  if (outcome.skipped.length > duplicates) extraNotes.push(`${outcome.skipped.length - duplicates} images could not be decoded and were skipped.`);
+  if (outcome.multiFrame.length > 0) {
+    const examples = [...outcome.multiFrame].sort((a, b) => (a.path < b.path ? -1 : 1)).slice(0, 3).map((m) => `${m.path}: ${m.frames} frames`).join(', ');
+    extraNotes.push(`${outcome.multiFrame.length} multi-frame DICOMs: only the first frame of each was stored (${examples}).`);
+  }
   const manifest = makeManifest(outcome.stop !== null, extraNotes);
   try {
     await putManifest(manifest, db);
@@ -138,7 +180,7 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
 
   const cancelled = outcome.stop !== null;
   const phase = outcome.stop === 'error' ? 'error' : outcome.stop === 'abort' ? 'cancelled' : 'done';
-  report({ phase, done: outcome.handled + entries.length - todo.length, total: entries.length, skipped: outcome.skipped.length, rate: outcome.rate, eta: 0, message: outcome.error });
+  report({ phase, done: outcome.done, total: entries.length, skipped: outcome.skipped.length, rate: outcome.rate, eta: 0, message: outcome.error });
   const result: IngestResult = { datasetId, manifest, ingested: outcome.newlyStored, skipped: [...parsed.problems, ...outcome.skipped], cancelled };
   if (outcome.error !== undefined) result.error = outcome.error;
   return result;
@@ -188,25 +230,45 @@ interface DecodeOutcome {
   stop: 'abort' | 'error' | null;
   error?: string;
   newlyStored: number;
-  handled: number;
+  /** Images stored before plus images handled now (stored, skipped or found to be copies). */
+  done: number;
   skipped: Problem[];
+  multiFrame: { path: string; frames: number }[];
   rate: number;
 }
 
+const DUPLICATE_REASON = 'same content as';
+
+/** Paths of entries whose file size another entry shares: only these can be byte-identical copies. */
+function sameSizePaths(entries: readonly DatasetEntry[]): Set<string> {
+  const bySize = new Map<number, number>();
+  for (const e of entries) bySize.set(e.file.size, (bySize.get(e.file.size) ?? 0) + 1);
+  return new Set(entries.filter((e) => (bySize.get(e.file.size) ?? 0) > 1).map((e) => e.path));
+}
+
+const isDicomPath = (path: string) => /\.(dcm|dicom)$/i.test(path);
+
 /**
- * `concurrency` decode loops share one cursor over `todo`. Each loop writes a full chunk itself and waits for the
- * write, which bounds memory (at most ~concurrency + chunkSize decoded images are held). Writes are chained so
- * transactions never interleave. On abort, decodes already running finish and are stored; after a failed write
- * nothing more is written.
+ * `concurrency` decode loops pull the entries' bytes from one DatasetSource iterator (archive order for tar) and
+ * decode them. Each loop writes a full chunk itself and waits for the write, which bounds memory (at most
+ * ~concurrency + chunkSize decoded images, and one undecoded file per loop, are held). Writes are chained so
+ * transactions never interleave. Copies are found in the iterator's order, which is the same on every run, so a
+ * resumed ingest keeps the same first copy. On abort, decodes already running finish and are stored; after a
+ * failed write nothing more is written.
  */
 async function decodeAndStore(
-  db: LabDb, datasetId: string, todo: DatasetEntry[], total: number, stored: Set<string>, size: number, chunkSize: number, opts: IngestOptions,
+  db: LabDb, datasetId: string, entries: DatasetEntry[], stored: Set<string>, size: number, chunkSize: number, opts: IngestOptions, source: DatasetSource,
 ): Promise<DecodeOutcome> {
-  const outcome: DecodeOutcome = { stop: null, newlyStored: 0, handled: 0, skipped: [], rate: 0 };
-  const alreadyStored = total - todo.length;
+  const alreadyStored = entries.filter((e) => stored.has(e.path)).length;
+  const total = entries.length;
+  const todoCount = total - alreadyStored;
+  const outcome: DecodeOutcome = { stop: null, newlyStored: 0, done: alreadyStored, skipped: [], multiFrame: [], rate: 0 };
+  const suspects = sameSizePaths(entries);
+  const wanted = entries.filter((e) => !stored.has(e.path) || suspects.has(e.path));
+  const firstOfDigest = new Map<string, string>();
   const buffer: StoredImage[] = [];
   let writes = Promise.resolve();
-  let cursor = 0;
+  let handled = 0;
   const started = performance.now();
   let lastReport = -Infinity;
 
@@ -215,10 +277,10 @@ async function decodeAndStore(
     if (!force && now - lastReport < PROGRESS_INTERVAL_MS) return;
     lastReport = now;
     const seconds = (now - started) / 1000;
-    outcome.rate = seconds > 0 ? outcome.handled / seconds : 0;
-    const remaining = todo.length - outcome.handled;
+    outcome.rate = seconds > 0 ? handled / seconds : 0;
+    const remaining = todoCount - handled;
     const eta = outcome.rate > 0 ? remaining / outcome.rate : Number.NaN;
-    opts.onProgress?.({ phase: 'decoding', done: alreadyStored + outcome.handled, total, skipped: outcome.skipped.length, rate: outcome.rate, eta });
+    opts.onProgress?.({ phase: 'decoding', done: alreadyStored + handled, total, skipped: outcome.skipped.length, rate: outcome.rate, eta });
   };
 
   const flush = (): Promise<void> => {
@@ -238,31 +300,76 @@ async function decodeAndStore(
     return writes;
   };
 
+  const items = source.read(wanted, opts.signal);
+  /**
+   * The next entry to decode; copies, and stored files read only for their digest, are settled here. Calls run one
+   * after another (`pending`), so which copy comes first depends on the source's order only.
+   */
+  let pending: Promise<unknown> = Promise.resolve();
+  const nextToDecode = (): Promise<{ entry: DatasetEntry; item: ReadItem } | null> => {
+    const result = pending.then(settleCopies);
+    pending = result.catch(() => undefined);
+    return result;
+  };
+  const settleCopies = async (): Promise<{ entry: DatasetEntry; item: ReadItem } | null> => {
+    for (;;) {
+      const next = await items.next();
+      if (next.done) return null;
+      const item = next.value;
+      const entry = item.entry as DatasetEntry;
+      if ('blob' in item && suspects.has(entry.path)) {
+        // An unreadable file has no digest: the decoder will say why it cannot be read.
+        const digest = await contentDigest(item.blob).catch(() => null);
+        if (digest !== null) {
+          const first = firstOfDigest.get(digest);
+          if (first === undefined) firstOfDigest.set(digest, entry.path);
+          else if (!stored.has(entry.path)) {
+            outcome.skipped.push({ path: entry.path, reason: `${DUPLICATE_REASON} ${first}: stored once` });
+            handled++;
+            continue;
+          }
+        }
+      }
+      if (stored.has(entry.path)) continue;
+      return { entry, item };
+    }
+  };
+
   const loop = async () => {
     while (outcome.stop === null) {
       if (opts.signal?.aborted) {
         outcome.stop = 'abort';
         break;
       }
-      const index = cursor++;
-      if (index >= todo.length) break;
-      const entry = todo[index];
+      const next = await nextToDecode();
+      if (next === null) break;
+      const { entry, item } = next;
       try {
-        const pixels = await opts.decode(entry.file, size);
+        if ('error' in item) throw new Error(item.error);
+        const pixels = await opts.decode(item.blob, size);
         if (pixels.length !== size * size) throw new Error(`decoder returned ${pixels.length} bytes, expected ${size * size}`);
         buffer.push(toStored(datasetId, entry, pixels));
+        if (isDicomPath(entry.path)) {
+          const frames = dicomFrameCount(new Uint8Array(await item.blob.slice(0, 1 << 16).arrayBuffer()));
+          if (frames > 1) outcome.multiFrame.push({ path: entry.path, frames });
+        }
       } catch (error) {
         outcome.skipped.push({ path: entry.path, reason: messageOf(error) });
       }
-      outcome.handled++;
+      handled++;
       progress(false);
       if (buffer.length >= chunkSize) await flush();
     }
   };
 
   progress(true);
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, loop));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, loop));
+  } finally {
+    await items.return?.();
+  }
   await flush();
+  outcome.done = alreadyStored + handled;
   progress(true);
   return outcome;
 }

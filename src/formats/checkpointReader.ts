@@ -3,6 +3,7 @@
  * names and shapes alone (read from a small header) and then read the tensors one at a time from the Blob.
  * Memory then stays at about one copy of the model, never the file plus the model.
  */
+import { FormatError, type FormatName } from './formatError';
 
 export interface CheckpointTensorInfo {
   name: string;
@@ -28,10 +29,10 @@ export function numel(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Reads bytes [begin, end) of a Blob without touching the rest of it. */
-export async function readRange(file: Blob, begin: number, end: number): Promise<Uint8Array> {
-  if (begin < 0 || end > file.size || end < begin) {
-    throw new Error(`byte range [${begin}, ${end}) lies outside the ${file.size}-byte file (truncated download?)`);
+/** Reads bytes [begin, end) of a Blob without touching the rest of it; a range past the end is a truncated file. */
+export async function readRange(file: Blob, begin: number, end: number, format: FormatName = 'zip'): Promise<Uint8Array> {
+  if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || end > file.size || end < begin) {
+    throw new FormatError(format, 'truncated', `byte range [${begin}, ${end}) lies outside the ${file.size}-byte file (truncated download?)`);
   }
   return new Uint8Array(await file.slice(begin, end).arrayBuffer());
 }

@@ -9,6 +9,7 @@
  * in workers and in Node 20.
  */
 import Papa from 'papaparse';
+import { FormatError } from './formatError';
 import type { CsvRow } from '../run/layoutOptions';
 
 export interface CsvStreamOptions {
@@ -129,18 +130,23 @@ export async function streamCsvRows(blob: Blob, options: CsvStreamOptions): Prom
   const checkHeader = (found: string[]): Error | null => {
     fields = found.map((f) => f.trim());
     const missing = requiredColumns.find((c) => !fields!.includes(c));
-    if (missing !== undefined) return new Error(`${fileName}: missing column '${missing}'`);
+    if (missing !== undefined) return new FormatError('csv', 'missing', `${fileName}: missing column '${missing}'`);
     onHeader?.(fields);
     return null;
   };
 
   return new Promise<CsvStreamResult>((resolve, reject) => {
     let failed = false;
-    const fail = (error: unknown, parser?: Papa.Parser) => {
+    /**
+     * Cancelling is not a property of the file: an AbortError stays one, and so does what the caller's onRow
+     * throws (`asIs`). Anything else the stream or papaparse raises (a corrupt gzip member, bad bytes) is the file's.
+     */
+    const fail = (error: unknown, parser?: Papa.Parser, asIs = false) => {
       if (failed) return;
       failed = true;
       parser?.abort();
-      reject(error instanceof Error ? error : new Error(`${fileName}: ${String(error)}`));
+      if (asIs || error instanceof FormatError || (error as { name?: string } | null)?.name === 'AbortError') reject(error);
+      else reject(new FormatError('csv', 'corrupt', `${fileName}: cannot read CSV (${error instanceof Error ? error.message : String(error)})`));
     };
     Papa.parse<CsvRow, File>(source as unknown as File, {
       header: true,
@@ -160,20 +166,20 @@ export async function streamCsvRows(blob: Blob, options: CsvStreamOptions): Prom
           for (const e of result.errors) malformed.push(`row ${rows}: ${e.message}`);
           onRow(result.data, rows);
         } catch (error) {
-          fail(error, parser);
+          fail(error, parser, true);
         }
       },
       complete: () => {
         if (failed) return;
         if (fields === null) {
           const found = seenHeader;
-          if (found.length === 0) return fail(new Error(`${fileName}: empty CSV (no header row)`));
+          if (found.length === 0) return fail(new FormatError('csv', 'empty', `${fileName}: empty CSV (no header row)`));
           const headerError = checkHeader(found);
           if (headerError) return fail(headerError);
         }
         resolve({ fields: fields ?? [], rows, malformed });
       },
-      error: (error: Error) => fail(new Error(`${fileName}: cannot read CSV (${error.message})`)),
+      error: (error: Error) => fail(error),
     });
     source.start();
   });

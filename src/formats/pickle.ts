@@ -1,9 +1,13 @@
 /**
  * A small, non-executing unpickler for the subset of the pickle protocol (0-5, see CPython Lib/pickletools.py
- * for the opcode table) that torch.save writes. Nothing is ever imported or run: GLOBAL names resolve only to
- * the handful of functions given by the caller; every other class becomes an inert PickleObject. An opcode
- * outside the subset raises an Error naming it; every opcode consumes input, so parsing always ends.
+ * for the opcode table) that torch.save writes. Nothing is ever imported or run. A GLOBAL is resolved only when
+ * its name is on the caller's allow-list, as torch's own `weights_only` unpickler does
+ * (torch/_weights_only_unpickler.py): the functions given in `callables` are called, `collections.OrderedDict`
+ * becomes a Map, other allowed names become inert PickleObjects; any other name is refused by name
+ * (FormatError 'forbidden-global'), so a pickle that asks for `os.system` or `builtins.eval` stops right there.
+ * Every error is a FormatError; every opcode consumes input, so parsing always ends.
  */
+import { FormatError } from './formatError';
 
 export class PickleGlobal {
   constructor(
@@ -27,11 +31,20 @@ export class PickleObject {
 export interface UnpickleHooks {
   /** Functions that REDUCE may call, keyed by 'module.name' (e.g. 'torch._utils._rebuild_tensor_v2'). */
   callables: Record<string, (...args: unknown[]) => unknown>;
+  /**
+   * Further globals the pickle may name (storage classes, argparse.Namespace...): REDUCE / NEWOBJ of them builds
+   * an inert PickleObject, nothing runs. Names outside this, `callables` and collections.OrderedDict are refused.
+   */
+  allowedGlobals?: (qualifiedName: string) => boolean;
   /** BINPERSID: turns a persistent id (torch: ('storage', type, key, location, numel)) into a value. */
   persistentLoad: (pid: unknown) => unknown;
 }
 
 const MARK = Symbol('mark');
+/** torch.save writes ints of at most 8 bytes; a longer LONG1 / LONG4 is refused rather than turned into a BigInt. */
+const MAX_LONG_BYTES = 64;
+
+const corrupt = (message: string) => new FormatError('pickle', 'corrupt', message);
 
 export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks): unknown {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -41,7 +54,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks): unknown {
   const memo = new Map<number, unknown>();
 
   const need = (n: number) => {
-    if (pos + n > bytes.byteLength) throw new Error(`pickle ends unexpectedly at byte ${pos}`);
+    if (pos + n > bytes.byteLength) throw new FormatError('pickle', 'truncated', `pickle ends unexpectedly at byte ${pos}`);
   };
   const u8 = () => (need(1), bytes[pos++]);
   const u16 = () => (need(2), (pos += 2), view.getUint16(pos - 2, true));
@@ -51,47 +64,59 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks): unknown {
     need(8);
     pos += 8;
     const v = view.getBigUint64(pos - 8, true);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('pickle length beyond 2^53');
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt('pickle length beyond 2^53');
     return Number(v);
   };
   const take = (n: number) => (need(n), (pos += n), bytes.subarray(pos - n, pos));
   const line = () => {
     const end = bytes.indexOf(0x0a, pos);
-    if (end < 0) throw new Error('pickle ends inside a text line');
+    if (end < 0) throw new FormatError('pickle', 'truncated', 'pickle ends inside a text line');
     const text = decoder.decode(bytes.subarray(pos, end));
     pos = end + 1;
     return text;
   };
   const pop = () => {
-    if (stack.length === 0) throw new Error('pickle stack underflow');
+    if (stack.length === 0 || stack[stack.length - 1] === MARK) throw corrupt('pickle stack underflow');
     return stack.pop();
   };
   const top = () => {
-    if (stack.length === 0) throw new Error('pickle stack underflow');
+    if (stack.length === 0 || stack[stack.length - 1] === MARK) throw corrupt('pickle stack underflow');
     return stack[stack.length - 1];
   };
   const popMark = (): unknown[] => {
     const at = stack.lastIndexOf(MARK);
-    if (at < 0) throw new Error('pickle MARK missing');
+    if (at < 0) throw corrupt('pickle MARK missing');
     const items = stack.splice(at);
     return items.slice(1);
   };
   const setItems = (target: unknown, items: unknown[]) => {
-    if (!(target instanceof Map)) throw new Error('pickle SETITEM(S) on something that is not a dict');
+    if (!(target instanceof Map)) throw corrupt('pickle SETITEM(S) on something that is not a dict');
+    if (items.length % 2 !== 0) throw corrupt('pickle SETITEMS with an odd number of items');
     for (let i = 0; i + 1 < items.length; i += 2) target.set(items[i], items[i + 1]);
   };
   const appendItems = (target: unknown, items: unknown[]) => {
-    if (!Array.isArray(target)) throw new Error('pickle APPEND(S) on something that is not a list');
-    target.push(...items);
+    if (!Array.isArray(target)) throw corrupt('pickle APPEND(S) on something that is not a list');
+    for (const item of items) target.push(item);
   };
-  const call = (fn: unknown, args: unknown[]): unknown => {
-    if (!(fn instanceof PickleGlobal)) throw new Error('pickle REDUCE of something that is not a global');
-    const impl = hooks.callables[fn.qualifiedName];
+  const callables = new Map(Object.entries(hooks.callables));
+  const resolveGlobal = (module: string, name: string): PickleGlobal => {
+    const global = new PickleGlobal(module, name);
+    const qualified = global.qualifiedName;
+    if (!callables.has(qualified) && qualified !== 'collections.OrderedDict' && !hooks.allowedGlobals?.(qualified)) {
+      throw new FormatError('pickle', 'forbidden-global', `pickle asks for ${qualified}, which is not on the allow-list: refused (the lab never imports or runs code from a file)`);
+    }
+    return global;
+  };
+  const call = (fn: unknown, args: unknown): unknown => {
+    if (!(fn instanceof PickleGlobal)) throw corrupt('pickle REDUCE of something that is not a global');
+    if (!Array.isArray(args)) throw corrupt(`pickle REDUCE of ${fn.qualifiedName} without an argument tuple`);
+    const impl = callables.get(fn.qualifiedName);
     if (impl) return impl(...args);
     if (fn.qualifiedName === 'collections.OrderedDict') return new Map();
     return new PickleObject(fn, args);
   };
   const longFrom = (raw: Uint8Array): number => {
+    if (raw.length > MAX_LONG_BYTES) throw new FormatError('pickle', 'unsupported', `pickle integer of ${raw.length} bytes (at most ${MAX_LONG_BYTES} are read)`);
     let value = 0n;
     for (let i = raw.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(raw[i]);
     if (raw.length > 0 && raw[raw.length - 1] & 0x80) value -= 1n << BigInt(8 * raw.length); // two's complement
@@ -140,14 +165,14 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks): unknown {
       case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
       case 0x68: case 0x6a: { // BINGET, LONG_BINGET
         const key = op === 0x68 ? u8() : u32();
-        if (!memo.has(key)) throw new Error(`pickle memo ${key} is missing`);
+        if (!memo.has(key)) throw corrupt(`pickle memo ${key} is missing`);
         stack.push(memo.get(key));
         break;
       }
-      case 0x63: { const module = line(); stack.push(new PickleGlobal(module, line())); break; } // GLOBAL
-      case 0x93: { const name = String(pop()); stack.push(new PickleGlobal(String(pop()), name)); break; } // STACK_GLOBAL
-      case 0x52: { const args = pop(); stack.push(call(pop(), args as unknown[])); break; } // REDUCE
-      case 0x81: { const args = pop(); stack.push(call(pop(), args as unknown[])); break; } // NEWOBJ
+      case 0x63: { const module = line(); stack.push(resolveGlobal(module, line())); break; } // GLOBAL
+      case 0x93: { const name = String(pop()); stack.push(resolveGlobal(String(pop()), name)); break; } // STACK_GLOBAL
+      case 0x52: { const args = pop(); stack.push(call(pop(), args)); break; } // REDUCE
+      case 0x81: { const args = pop(); stack.push(call(pop(), args)); break; } // NEWOBJ
       case 0x51: stack.push(hooks.persistentLoad(pop())); break; // BINPERSID
       case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
       case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
@@ -159,11 +184,11 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks): unknown {
         if (target instanceof PickleObject) target.state = state;
         break;
       }
-      case 0x30: pop(); break; // POP
+      case 0x30: if (stack[stack.length - 1] === MARK) stack.pop(); else pop(); break; // POP (of a MARK too, as CPython)
       case 0x31: popMark(); break; // POP_MARK
       case 0x32: stack.push(top()); break; // DUP
       default:
-        throw new Error(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${at}; this file is not a plain torch.save state dict`);
+        throw new FormatError('pickle', 'unsupported', `unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${at}; this file is not a plain torch.save state dict`);
     }
   }
 }

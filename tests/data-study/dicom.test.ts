@@ -45,7 +45,7 @@ describe('uncompressed DICOM', () => {
     const image = await decodeDicom(bytesOf('mono2_u8_explicit.dcm'), { size: 4 });
     const text = JSON.stringify({ ...image, pixels: [...image.pixels] });
     for (const value of IDENTIFYING) expect(text).not.toContain(value);
-    expect(Object.keys(image).sort()).toEqual(['bitsAllocated', 'photometric', 'pixels', 'scaling', 'size', 'sourceHeight', 'sourceWidth', 'transferSyntax']);
+    expect(Object.keys(image).sort()).toEqual(['bitsAllocated', 'frames', 'photometric', 'pixels', 'scaling', 'size', 'sourceHeight', 'sourceWidth', 'transferSyntax']);
   });
 
   it('an unsupported transfer syntax is a per-file Error with UID and name', async () => {
@@ -70,7 +70,7 @@ describe('real JPEG Baseline DICOM (SIIM, as RSNA ships its images)', () => {
     expect([frame[0], frame[1]]).toEqual([0xff, 0xd8]);
     expect(frame.length).toBe(siim.frameLength);
     expect(createHash('sha256').update(frame).digest('hex')).toBe(siim.frameSha256);
-    expect(sniffJpeg(frame)).toEqual({ width: 1024, height: 1024, components: 1, process: 0 });
+    expect(sniffJpeg(frame)).toEqual({ width: 1024, height: 1024, components: 1, process: 0, precision: 8, orientation: 1 });
   });
 
   it('hands the frame to the injected JPEG decoder and stretches / resizes its gray output', async () => {

@@ -341,7 +341,7 @@ describe('train.py\'s image loader against the lab\'s decoder', () => {
   it.each(golden.loader.map((l) => [l.file, l.size, l] as const))('%s at %i px: at most 1 gray level apart', async (file, size, l) => {
     const ours = Buffer.from(l.pixels, 'base64');
     const bytes = readFileSync(file);
-    const lab = file.endsWith('.dcm') ? (await decodeDicom(bytes, { size })).pixels : decodePngToGray(bytes, size);
+    const lab = file.endsWith('.dcm') ? (await decodeDicom(bytes, { size })).pixels : await decodePngToGray(bytes, size);
     expect(ours.length).toBe(lab.length);
     let maxDiff = 0;
     let differing = 0;

@@ -63,7 +63,7 @@ async function parse(files: FileEntry[]): Promise<ParsedDataset> {
   const spelling = new Map<string, string>();
   for (const f of files) {
     if (!isImagePath(f.path)) {
-      problems.push({ path: f.path, reason: 'not an image (expected .png, .jpg or .jpeg)' });
+      problems.push({ path: f.path, reason: 'not an image (expected .png, .jpg, .jpeg, .dcm, .bmp or .webp)' });
       continue;
     }
     const folder = classFolderOf(f.path);

@@ -6,11 +6,12 @@
 import type { DatasetEntry, LayoutParser, ParsedDataset } from '../types';
 import { streamCsvRows } from '../../formats/csvStream';
 import { readLabelCell } from '../labelCells';
+import { IMAGE_EXTENSIONS as LAYOUT_IMAGE_EXTENSIONS } from './paths';
 import { PathIndex, baseNameOf, dirNameOf, extensionOf, segmentsOf, summariseProblems } from '../pathIndex';
 import type { FileEntry, LabelValue, Problem, Split } from '../../run/datasets';
 import { type ColumnSuggestion, GENERIC_CSV_ID, type CsvRow, type GenericCsvOptions } from '../../run/layoutOptions';
 
-const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'dcm'];
+const IMAGE_EXTENSIONS = [...LAYOUT_IMAGE_EXTENSIONS];
 const SPLIT_VALUES: Record<string, Split> = { train: 'train', training: 'train', val: 'val', valid: 'val', validation: 'val', test: 'test', testing: 'test' };
 /** Columns that hold numbers but are never labels even when a sample happens to be all 0/1. */
 const NOT_A_LABEL = /(^|[^a-z])(id|age|sex|gender|view|width|height|spacing|follow|index|x|y|year|date|time)([^a-z]|$)/i;

@@ -4,6 +4,7 @@
  * Optional `train_val_list.txt` / `test_list.txt` (the official patient-disjoint split) set the split.
  */
 import Papa from 'papaparse';
+import { FormatError } from '../../formats/formatError';
 import type { DatasetEntry, LayoutParser, ParsedDataset } from '../types';
 import { carveValidation } from '../splits';
 import { baseName, isImagePath, splitFromAncestors } from './paths';
@@ -42,7 +43,7 @@ async function readIndex(file: FileEntry): Promise<Row[]> {
   });
   const fields = parsed.meta.fields ?? [];
   for (const column of REQUIRED_COLUMNS) {
-    if (!fields.includes(column)) throw new Error(`${name}: missing column '${column}'`);
+    if (!fields.includes(column)) throw new FormatError('csv', 'missing', `${name}: missing column '${column}'`);
   }
   return parsed.data;
 }
@@ -112,6 +113,10 @@ async function parse(files: FileEntry[], options?: Record<string, unknown>): Pro
   for (const row of rows) {
     const name = (row['Image Index'] ?? '').trim();
     if (name === '') continue;
+    if (rowNames.has(name)) {
+      if (images.has(name)) problems.push({ path: images.get(name)!.path, reason: `listed twice in ${indexName}; the first row is used` });
+      continue;
+    }
     rowNames.add(name);
     const image = images.get(name);
     if (!image) {

@@ -3,7 +3,12 @@
  */
 import type { Split } from '../../run/datasets';
 
-const IMAGE_EXTENSIONS = new Set(['png', 'jpg', 'jpeg']);
+/**
+ * File names a layout treats as images: PNG and JPEG (what radiograph datasets ship), DICOM, and BMP / WebP (the
+ * browser decodes them) and TIFF / GIF, which are taken in so that the decoder can say why it refuses them
+ * instead of a bare "not an image". The content decides in the end (preflight.ts): a PNG named .jpg is a PNG.
+ */
+export const IMAGE_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'dcm', 'dicom', 'bmp', 'webp', 'tif', 'tiff', 'gif']);
 
 export function segmentsOf(path: string): string[] {
   return path.split('/').filter((s) => s.length > 0);
@@ -20,7 +25,7 @@ export function extensionOf(path: string): string {
   return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
 }
 
-/** png, jpg, jpeg in any letter case: what the browser's image decoder handles for radiographs. */
+/** An IMAGE_EXTENSIONS name in any letter case. */
 export function isImagePath(path: string): boolean {
   return IMAGE_EXTENSIONS.has(extensionOf(path));
 }

@@ -4,6 +4,7 @@
  * DICOM (grayscale only: dicom.ts refuses colour) and 16-bit PNG never pass through that RGBA, so their colour
  * share is null ("not measured"). A sibling of decodeImage.ts so that file stays as it is.
  */
+import type { DecodeHint } from './browserDecode';
 import { decodeStudyImage, type StudyDecodeOptions } from './decodeImage';
 import { colourFractionOf, imageStatsOf, type ImageStats } from './imageStats';
 
@@ -13,8 +14,8 @@ export interface DecodedWithStats {
   stats: ImageStats;
 }
 
-/** A browser decoder that can show its RGBA to a callback (browserDecode.ts decodeToGray). */
-export type BrowserDecodeWithColour = (blob: Blob, size: number, onRgba?: (rgba: Uint8ClampedArray) => void) => Promise<Uint8Array>;
+/** A browser decoder that can show its RGBA to a callback (browserDecode.ts decodeToGray; `hint` as there). */
+export type BrowserDecodeWithColour = (blob: Blob, size: number, onRgba?: (rgba: Uint8ClampedArray) => void, hint?: DecodeHint) => Promise<Uint8Array>;
 
 export async function decodeStudyImageWithStats(
   blob: Blob,
@@ -23,10 +24,15 @@ export async function decodeStudyImageWithStats(
   options: StudyDecodeOptions = {},
 ): Promise<DecodedWithStats> {
   let colourFraction: number | null = null;
-  const measuringDecode = (b: Blob, s: number) =>
-    browserDecode(b, s, (rgba) => {
-      colourFraction = colourFractionOf(rgba);
-    });
+  const measuringDecode = (b: Blob, s: number, _onRgba?: unknown, hint?: DecodeHint) =>
+    browserDecode(
+      b,
+      s,
+      (rgba) => {
+        colourFraction = colourFractionOf(rgba);
+      },
+      hint,
+    );
   const pixels = await decodeStudyImage(blob, size, measuringDecode, options);
   return { pixels, stats: imageStatsOf(pixels, size, colourFraction) };
 }
