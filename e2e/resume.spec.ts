@@ -12,6 +12,16 @@ import { expect, test } from './lab';
 const SOURCE = path.resolve('e2e/fixtures/xray-folder');
 /** The 44 real radiographs of the fixture, each written this many times under its own name. */
 const COPIES = 20;
+
+/**
+ * A JPEG with a comment segment (COM, 0xFFFE) right after its start marker: the same picture, different bytes, so the
+ * lab's content-hash dedupe stores each copy (identical copies under two names are stored once).
+ */
+function withComment(jpeg: Buffer, text: string): Buffer {
+  const body = Buffer.from(text, 'latin1');
+  const segment = Buffer.concat([Buffer.from([0xff, 0xfe, (body.length + 2) >> 8, (body.length + 2) & 0xff]), body]);
+  return Buffer.concat([jpeg.subarray(0, 2), segment, jpeg.subarray(2)]);
+}
 const FOLDER = 'resume-set';
 
 interface FixtureFile {
@@ -24,8 +34,10 @@ async function fixtureFiles(): Promise<FixtureFile[]> {
   for (const split of await readdir(SOURCE)) {
     for (const label of await readdir(path.join(SOURCE, split))) {
       for (const name of await readdir(path.join(SOURCE, split, label))) {
-        const base64 = (await readFile(path.join(SOURCE, split, label, name))).toString('base64');
-        for (let copy = 0; copy < COPIES; copy++) out.push({ path: `${split}/${label}/copy${copy}-${name}`, base64 });
+        const bytes = await readFile(path.join(SOURCE, split, label, name));
+        for (let copy = 0; copy < COPIES; copy++) {
+          out.push({ path: `${split}/${label}/copy${copy}-${name}`, base64: withComment(bytes, `copy ${copy}`).toString('base64') });
+        }
       }
     }
   }

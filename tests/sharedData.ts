@@ -6,8 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = resolve(__dirname, '..');
+// import.meta.url rather than __dirname: Playwright loads this file as an ES module, where __dirname does not exist.
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 export const SHARED_DATA = process.env.CXR_SHARED_DATA ? resolve(process.env.CXR_SHARED_DATA) : join(REPO_ROOT, '..', 'shared', 'data');
 export const HAS_SHARED_DATA = existsSync(SHARED_DATA);
 export const SHARED_DATA_REQUIRED = process.env.CXR_REQUIRE_SHARED_DATA === '1';

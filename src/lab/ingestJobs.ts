@@ -6,7 +6,6 @@
  */
 import { filesFromDirectoryHandle } from '../data/fileSource';
 import { ingestDataset } from '../data/ingest';
-import { detectLayoutId } from '../data/layouts/registry';
 import type { LabDb } from '../storage/schema';
 import type { FileEntry, IngestSource, IngestChoices, IngestProgress, IngestResult } from '../run/datasets';
 
@@ -35,13 +34,12 @@ export class IngestJobs {
       const files = 'files' in source ? source.files : await this.walk(source.handle, name, onProgress);
       if (abort.signal.aborted) throw new Error('Ingest cancelled while reading the folder.');
       if (files.length === 0) throw new Error(`The folder "${name}" holds no files.`);
-      // Detected here (the same scoring parseDataset uses) so that each parser gets only its own options.
-      const layout = choices.layout ?? detectLayoutId(files.map((f) => f.path));
-      const parserOptions = layout === undefined ? undefined : choices.parserOptions?.[layout];
+      // The layout is detected inside the ingest, after archives are expanded (their names say nothing of it), and
+      // each parser gets only its own options from the choices.
       const { decode, db, storageSize, concurrency, chunkSize } = this.options;
       return await ingestDataset(files, {
         name, decode, db, storageSize, concurrency, chunkSize, onProgress, signal: abort.signal,
-        layout, parserOptions, seed: choices.seed, trainFraction: choices.trainFraction,
+        layout: choices.layout, parserOptionsByLayout: choices.parserOptions, seed: choices.seed, trainFraction: choices.trainFraction,
       });
     } finally {
       this.running.delete(id);
