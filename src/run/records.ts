@@ -131,6 +131,8 @@ export interface MetricsLog {
   test?: TestScore;
   /** The latest resource figures (parameter / memory / throughput panel). */
   resources?: ResourceSample;
+  /** "Not for medical use" (src/run/notice.ts), written first in the file. */
+  notice: string;
 }
 
 /**
