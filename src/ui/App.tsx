@@ -149,9 +149,11 @@ export function App({ bridge, backendReport, backendWarning, lesson = NO_LESSON 
     if (await run.start(toRunConfig(settings, d.id), d.labels, { paused: true })) await run.step();
   };
 
-  // `autostart`: start once, as soon as the page can (the address's dataset chosen, backend ready).
+  // `autostart`: start once, as soon as the page can (the address's dataset chosen, backend ready); never on another
+  // dataset than the one the address names.
   const autostarted = useRef(false);
-  const canAutostart = lesson.state.autostart && !byName.pending && run.view.state === 'idle' && blockers.length === 0 && datasets.selected !== undefined;
+  const rightDataset = datasets.selected !== undefined && (lesson.state.dataset === undefined || datasets.selected.name === lesson.state.dataset);
+  const canAutostart = lesson.state.autostart && !byName.pending && run.view.state === 'idle' && blockers.length === 0 && rightDataset;
   useEffect(() => {
     if (!canAutostart || autostarted.current) return;
     autostarted.current = true;
