@@ -29,6 +29,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+# The lab's "Not for medical use" sentence (src/run/notice.ts NOT_FOR_MEDICAL_USE), written into the adapter's config and
+# weights metadata as the lab writes it; the byte-exact test in tests/io/peft.test.ts fails if the two differ.
+NOT_FOR_MEDICAL_USE = ('Not for medical use: CXR PEFT Lab is a research and teaching tool; its models and results must '
+                       'not be used to diagnose, screen or treat anyone.')
+
 FIXTURE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fixtures', 'io')
 
 
@@ -222,12 +227,12 @@ def to_peft(lab_tensors, config, base_name):
         'alpha_pattern': {}, 'base_model_name_or_path': base_name, 'bias': 'none', 'fan_in_fan_out': False,
         'inference_mode': True, 'init_lora_weights': True, 'layers_pattern': None, 'layers_to_transform': None,
         'lora_alpha': alpha, 'lora_dropout': config['lora_dropout'], 'modules_to_save': ['fc_norm', 'head'],
-        'peft_type': 'LORA', 'r': m * r, 'rank_pattern': {}, 'revision': None,
+        'notice': NOT_FOR_MEDICAL_USE, 'peft_type': 'LORA', 'r': m * r, 'rank_pattern': {}, 'revision': None,
         'target_modules': sorted(f'blocks.{i}.attn.qkv' for i in range(CFG['depth'])), 'task_type': None,
         'use_dora': False, 'use_rslora': config['use_rslora'],
     }
     meta = {'format': 'pt', 'lab_lora_alpha': str(config['lora_alpha']), 'lab_qkv_parts': ','.join(parts),
-            'lab_r': str(r)}
+            'lab_r': str(r), 'notice': NOT_FOR_MEDICAL_USE}
     return tensors, peft_config, meta
 
 

@@ -1,11 +1,13 @@
 /**
  * The fine-tuned model as one timm-named safetensors file: every parameter, with a LoRA adapter folded in
  * (W' = W + scaling B A, PEFT's merge rule), and the config in `__metadata__` so that loadBackbone
- * (keepClassifier) or timm's `load_state_dict` reopen it. The model itself is left as it was.
+ * (keepClassifier) or timm's `load_state_dict` reopen it, and "Not for medical use" (src/run/notice.ts) beside it.
+ * The model itself is left as it was.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { VitModel } from '../model/vit';
 import { writeSafetensors } from '../formats/safetensors';
+import { NOT_FOR_MEDICAL_USE } from '../run/notice';
 
 export interface MergedExportInfo {
   runName: string;
@@ -36,6 +38,7 @@ export async function exportMergedModel(model: VitModel, info: MergedExportInfo)
       runName: info.runName,
       loraMerged: lora ? JSON.stringify(lora.config) : model.merged ? 'already merged' : 'none',
       ...(info.extra ?? {}),
+      notice: NOT_FOR_MEDICAL_USE,
     };
     const bytes = await writeSafetensors(tensors, metadata);
     return { fileName: `${info.runName.replace(/[^\w.-]+/g, '_')}-merged.safetensors`, bytes };

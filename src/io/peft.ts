@@ -5,6 +5,8 @@
  * drops "modules_to_save." and the adapter name when saving (peft/utils/save_and_load.py).
  * The fused-qkv mapping is documented and implemented in peftMapping.ts.
  * PEFT writes the config with json.dumps(indent=2, sort_keys=True); so does this module.
+ * Both files also say "Not for medical use" (src/run/notice.ts): a `notice` key in adapter_config.json (PEFT >= 0.13
+ * drops keys it does not know, with a warning; older PEFT refuses them) and in the weights' `__metadata__`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
@@ -15,6 +17,7 @@ import { fuseQkv, fusedAlpha, orderedParts, splitQkv } from './peftMapping';
 import { type HostTensor, readSafetensors, writeSafetensors } from '../formats/safetensors';
 import { type LoraConfig, type LoraTargets, type QkvPart, STUDY_LORA, validateLoraConfig } from '../run/loraConfig';
 import { loraSites, loraTensorName } from '../run/paramShapes';
+import { NOT_FOR_MEDICAL_USE } from '../run/notice';
 export const PEFT_PREFIX = 'base_model.model.';
 export const MODULES_TO_SAVE = ['fc_norm', 'head'] as const;
 const CLASSIFIER_PARAMS = ['fc_norm.weight', 'fc_norm.bias', 'head.weight', 'head.bias'];
@@ -40,6 +43,8 @@ export interface PeftLoraConfigJson {
   task_type: null;
   use_dora: boolean;
   use_rslora: boolean;
+  /** Not one of PEFT's fields: the lab's "Not for medical use". */
+  notice: string;
 }
 
 export interface PeftAdapterFiles {
@@ -109,6 +114,7 @@ export async function exportPeftAdapter(model: VitModel, baseModelNameOrPath: st
     lora_alpha: onlyQkv ? qkvAlpha : cfg.lora_alpha,
     lora_dropout: cfg.lora_dropout,
     modules_to_save: [...MODULES_TO_SAVE],
+    notice: NOT_FOR_MEDICAL_USE,
     peft_type: 'LORA',
     r: onlyQkv ? qkvRank : cfg.r,
     rank_pattern: rankPattern,
@@ -125,6 +131,7 @@ export async function exportPeftAdapter(model: VitModel, baseModelNameOrPath: st
     lab_lora_alpha: String(cfg.lora_alpha),
     lab_qkv_parts: parts.join(','),
     lab_r: String(cfg.r),
+    notice: NOT_FOR_MEDICAL_USE,
   };
   return { config, configJson: JSON.stringify(config, null, 2), safetensors: await writeSafetensors(tensors, metadata) };
 }

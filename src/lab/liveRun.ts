@@ -32,6 +32,8 @@ export interface LaunchOptions {
   nextSeq: number;
   resumeFrom?: { step: number; evalEvery: number; steps: StepRecord[]; evaluations: EvaluationRecord[]; events: RunEvent[] };
   onMessage: (m: TrainerMessage) => void;
+  /** The session starts paused before its first step ("Step" walks through it). */
+  startPaused?: boolean;
 }
 
 export class LiveRun {
@@ -76,6 +78,7 @@ export class LiveRun {
       val: built.val,
       norm: built.norm,
       resumeFrom: o.resumeFrom,
+      startPaused: o.startPaused,
       emit: (m) => {
         // The run is finished once it is scored: until then the page sees 'scoring'.
         if (m.type === 'state' && m.state === 'finished') {

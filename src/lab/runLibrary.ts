@@ -5,6 +5,7 @@
  * model is its backbone plus its checkpoint (exports say so when the backbone is gone).
  */
 import type { ExportedFile } from '../run/modelFiles';
+import { NOT_FOR_MEDICAL_USE } from '../run/notice';
 import type { MetricsLog } from '../run/records';
 import { effectiveStatus, type RunSummary } from '../run/runs';
 import { deleteRun, getRun, listRuns, loadCheckpoint, readMetrics } from '../storage/runs';
@@ -31,6 +32,7 @@ export async function storedMetricsLog(runId: string): Promise<MetricsLog> {
   const run = await requireRun(runId);
   const metrics = await readMetrics(runId);
   return {
+    notice: NOT_FOR_MEDICAL_USE,
     config: { ...run.config, backend: run.backend ?? 'cpu', initialisationNote: run.initialisationNote ?? '', microBatch: run.microBatch ?? run.config.batchSize },
     labels: run.labels,
     steps: metrics.steps,

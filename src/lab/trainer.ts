@@ -35,12 +35,20 @@ import {
   loadCheckpointIntoCache,
 } from './modelFiles';
 import { deleteStoredRun, exportStoredAdapter, exportStoredMerged, listStoredRuns, requireRun, storageUse, storedMetricsLog } from './runLibrary';
+import type { AdapterSpectrum, SampleImage } from '../run/teaching';
+import { adapterSpectrum, sampleImage } from './teaching';
+
+/** How a new run starts. */
+export interface StartOptions {
+  /** Start paused before step 1 (a lesson walks through it with step()). */
+  paused?: boolean;
+}
 
 /** What the page may call (all plain data; callbacks arrive as Comlink proxies in the worker). */
 export interface TrainerApi {
   initBackend(requested: BackendName | null): Promise<BackendReport>;
   /** Builds the model and starts a new run (kept in storage as it trains); messages arrive through `onMessage`. */
-  start(config: RunConfig, onMessage: (m: TrainerMessage) => void): Promise<RunSummary>;
+  start(config: RunConfig, onMessage: (m: TrainerMessage) => void, options?: StartOptions): Promise<RunSummary>;
   /**
    * Continues a stored run from its last checkpoint (at most one checkpoint interval is redone). `overrides` change
    * the run's learning rate from there on (after a non-finite loss); the change is recorded as an event.
@@ -90,6 +98,12 @@ export interface TrainerApi {
   exportGridForPytorch(gridId: string): Promise<ExportedFile>;
   /** An exported script's output (metrics.json, adapter/) kept as a finished run marked "PyTorch (external)". */
   importRunResults(files: { name: string; bytes: Uint8Array }[]): Promise<RunSummary>;
+  /** Runs exactly one training step of the paused run and stays paused; resolves once the step is recorded. */
+  step(): Promise<void>;
+  /** The dataset's first training image at the model's input size (the "what a ViT sees" drawing); null if none. */
+  sampleImage(datasetId: string, imgSize: number, augment: boolean): Promise<SampleImage | null>;
+  /** Singular values of B A of one adapted matrix of the current run's model (default: the first); null without one. */
+  adapterSpectrum(site?: string): Promise<AdapterSpectrum | null>;
 }
 
 /** What a resume may change. */
@@ -142,7 +156,7 @@ export class TrainerService implements TrainerApi {
     releaseFreeGpuBuffers();
   }
 
-  private async launchNew(config: RunConfig, onMessage: (m: TrainerMessage) => void, gridId?: string): Promise<LiveRun> {
+  private async launchNew(config: RunConfig, onMessage: (m: TrainerMessage) => void, gridId?: string, startPaused = false): Promise<LiveRun> {
     const chosen = await this.ensureBackend();
     await this.stopCurrent();
     onMessage({ type: 'state', state: 'starting', step: 0, totalSteps: config.totalSteps });
@@ -174,7 +188,7 @@ export class TrainerService implements TrainerApi {
     await putRun(summary);
     onMessage({ type: 'run', run: structuredClone(summary) });
     onMessage({ type: 'log', level: 'info', message: `Backbone: ${built.initialisationNote}` });
-    return this.launch(new LiveRun({ built, summary, backend: chosen.name, nextSeq: 0, onMessage }), onMessage);
+    return this.launch(new LiveRun({ built, summary, backend: chosen.name, nextSeq: 0, onMessage, startPaused }), onMessage);
   }
 
   private async launchResume(runId: string, onMessage: (m: TrainerMessage) => void, overrides: ResumeOverrides = {}): Promise<LiveRun> {
@@ -255,9 +269,9 @@ export class TrainerService implements TrainerApi {
     return true;
   }
 
-  async start(config: RunConfig, onMessage: (m: TrainerMessage) => void): Promise<RunSummary> {
+  async start(config: RunConfig, onMessage: (m: TrainerMessage) => void, options: StartOptions = {}): Promise<RunSummary> {
     await this.stopAll();
-    const live = await this.launchNew(config, onMessage);
+    const live = await this.launchNew(config, onMessage, undefined, options.paused ?? false);
     return structuredClone(live.summary);
   }
 
@@ -427,6 +441,21 @@ export class TrainerService implements TrainerApi {
     const imported = await importPeftAdapter(configJson, safetensors, cfg);
     this.pendingAdapter = { configJson, safetensors };
     return describeImported(imported, cfg);
+  }
+
+  async step(): Promise<void> {
+    if (!this.live) throw new Error('no run to step: start one first');
+    await this.live.session.stepOnce();
+  }
+
+  async sampleImage(datasetId: string, imgSize: number, augment: boolean): Promise<SampleImage | null> {
+    await this.ensureBackend();
+    return sampleImage(datasetId, imgSize, augment);
+  }
+
+  async adapterSpectrum(site?: string): Promise<AdapterSpectrum | null> {
+    if (!this.live) return null;
+    return adapterSpectrum(this.live.model, this.live.session.currentStep, site);
   }
 }
 

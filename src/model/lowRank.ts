@@ -191,3 +191,13 @@ function completeOrthonormal(m: Mat): Mat {
   }
   return out;
 }
+
+/**
+ * Singular values of the product B A (B [out, r], A [r, in]), descending, without forming it: with B = Qb Rb and
+ * A^T = Qa Ra, B A = Qb (Rb Ra^T) Qa^T, whose singular values are those of the r x r core (teaching view of an adapter).
+ */
+export function productSingularValues(b: Mat, a: Mat): Float64Array {
+  if (b.cols !== a.rows) throw new Error('productSingularValues: inner dimensions differ');
+  const core = matmul(thinQr(b).r, transpose(thinQr(transpose(a)).r)); // [r, r]
+  return jacobiSvd(core).s;
+}

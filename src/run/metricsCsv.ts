@@ -1,7 +1,10 @@
 /**
  * A run's metrics as CSV, for spreadsheets: one table of steps and one of evaluations (one AUROC column per
- * label, empty where undefined). The JSON download (MetricsLog) stays the complete record.
+ * label, empty where undefined). The JSON download (MetricsLog) stays the complete record. The last column, `notice`,
+ * says "Not for medical use" on every row: a plain column keeps the file a rectangular table that any CSV reader
+ * (Papaparse, pandas, a spreadsheet) takes with its default options, and a row copied out keeps its warning.
  */
+import { NOTICE_SHORT } from './notice';
 import type { MetricsLog } from './records';
 
 function cell(v: unknown): string {
@@ -11,7 +14,7 @@ function cell(v: unknown): string {
 }
 
 function table(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+  return [[...header, 'notice'], ...rows.map((r) => [...r, NOTICE_SHORT])].map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }
 
 export function stepsCsv(log: MetricsLog): string {

@@ -71,7 +71,8 @@ export interface EvaluationRecord {
 
 export interface RunEvent {
   step: number;
-  kind: 'lora_rank' | 'lora_alpha' | 'pause' | 'resume' | 'stop' | 'eval_every' | 'base_lr';
+  /** step: one step run by "Step" while paused (recorded at the step it started from). */
+  kind: 'lora_rank' | 'lora_alpha' | 'pause' | 'resume' | 'stop' | 'eval_every' | 'base_lr' | 'step';
   from: number | string | null;
   to: number | string | null;
   /** Loss on the fixed probe batch (eval mode) right before and right after a LoRA change. */
@@ -131,6 +132,8 @@ export interface MetricsLog {
   test?: TestScore;
   /** The latest resource figures (parameter / memory / throughput panel). */
   resources?: ResourceSample;
+  /** "Not for medical use" (src/run/notice.ts), written first in the file. */
+  notice: string;
 }
 
 /**

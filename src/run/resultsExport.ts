@@ -9,6 +9,7 @@ import type { GridRecord } from './grid';
 import type { Method } from './loraConfig';
 import type { ResultsRow, ResultsTable } from './resultsTable';
 import { RESULTS_SCHEMA, type ResultsJson } from './resultsJson';
+import { NOT_FOR_MEDICAL_USE, NOTICE_SHORT } from './notice';
 import type { RunSummary } from './runs';
 
 export { checkResultsJson, RESULTS_SCHEMA, type ResultsJson } from './resultsJson';
@@ -21,7 +22,9 @@ function intervalsCell(row: ResultsRow): string {
 
 /**
  * One line per row, numbers at full precision, empty cells where a value does not exist. Column names follow the
- * metrics CSV (`auroc_<label>`); label names are quoted as RFC 4180 asks when they hold commas or quotes.
+ * metrics CSV (`auroc_<label>`); label names are quoted as RFC 4180 asks when they hold commas or quotes. The last
+ * column, `notice`, says "Not for medical use" on every row (a column, not a comment line: Papaparse, pandas and
+ * spreadsheets read the file with their default options).
  */
 export function resultsCsv(table: ResultsTable): string {
   const fields = [
@@ -53,6 +56,7 @@ export function resultsCsv(table: ResultsTable): string {
     'imagesPerSec',
     'wallMs',
     'macroAurocCi95PerSeed',
+    'notice',
   ];
   const data = table.rows.map((r) => [
     r.method,
@@ -83,6 +87,7 @@ export function resultsCsv(table: ResultsTable): string {
     r.imagesPerSec.mean,
     r.wallMs.mean,
     intervalsCell(r),
+    NOTICE_SHORT,
   ]);
   return Papa.unparse({ fields, data }, { newline: '\n' }) + '\n';
 }
@@ -158,7 +163,7 @@ export function resultsMarkdown(table: ResultsTable, options: { methodNames?: Re
     `Test split, best-validation checkpoint; ± is the sample standard deviation over seeds (n − 1). Bold: the better of ` +
     `${names.lora} and ${names.fft} at that label fraction by mean test macro AUROC (no bold on a tie). Label columns: ` +
     `mean test AUROC per label. ECE: expected calibration error, 15 bins. Means over the scored runs; MB = 10^6 bytes.`;
-  return `${lines.join('\n')}\n\n${md(legend)}\n\n${md(table.winsLine)}\n`;
+  return `${lines.join('\n')}\n\n${md(legend)}\n\n${md(table.winsLine)}\n\n_${md(NOT_FOR_MEDICAL_USE)}_\n`;
 }
 
 /**
@@ -171,6 +176,7 @@ export function resultsJson(table: ResultsTable, runs: readonly RunSummary[], gr
   const counted = new Set(table.rows.flatMap((r) => r.countedRunIds));
   return {
     schema: RESULTS_SCHEMA,
+    notice: NOT_FOR_MEDICAL_USE,
     labels: table.labels,
     datasets: table.datasets,
     gridId: table.gridId,

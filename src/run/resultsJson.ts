@@ -23,6 +23,8 @@ export interface ResultsJson {
   /** Every run the table found, complete (config, identity, scores, costs); `counted`: it is in a row's statistics. */
   runs: (RunSummary & { counted: boolean })[];
   grid: GridRecord | null;
+  /** "Not for medical use" (src/run/notice.ts). */
+  notice: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -122,6 +124,7 @@ export function checkResultsJson(value: unknown): string[] {
   if (!p.need(isObj(value), 'file', 'must be a JSON object')) return p.list;
   const v = value as Obj;
   if (!p.need(v.schema === RESULTS_SCHEMA, 'schema', `must be "${RESULTS_SCHEMA}" (got ${JSON.stringify(v.schema)})`)) return p.list;
+  p.need(typeof v.notice === 'string' && v.notice.startsWith('Not for medical use'), 'notice', 'must say "Not for medical use"');
   const labelsOk = p.need(Array.isArray(v.labels) && v.labels.every((l) => typeof l === 'string'), 'labels', 'must be a list of strings');
   const labels = labelsOk ? (v.labels as string[]) : [];
   p.need(new Set(labels).size === labels.length, 'labels', 'must not repeat a label');

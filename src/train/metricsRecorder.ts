@@ -2,6 +2,7 @@
  * The growing record of one run: step losses, evaluations and events, assembled into the metrics file
  * (MetricsLog, README "Download metrics") on request. Copies are handed out, so a caller cannot change the record.
  */
+import { NOT_FOR_MEDICAL_USE } from '../run/notice';
 import type { ParamCount } from '../run/paramCount';
 import type { EvaluationRecord, MetricsLog, RunEvent, StepRecord } from '../run/records';
 
@@ -18,6 +19,7 @@ export class MetricsRecorder {
 
   log(params: ParamCount): MetricsLog {
     return {
+      notice: NOT_FOR_MEDICAL_USE,
       config: this.header,
       labels: [...this.labels],
       steps: [...this.steps],

@@ -56,6 +56,8 @@ export interface SessionOptions {
    * every evaluation, and when the loop ends. The loop waits for it (the application saves checkpoints here).
    */
   onCheckpoint?: (point: CheckpointPoint) => Promise<void>;
+  /** Start paused (step 0 not yet run): a lesson walks through the run with stepOnce(). */
+  startPaused?: boolean;
 }
 
 /** Where the loop stands when it offers a checkpoint. */
@@ -82,6 +84,8 @@ export class TrainingSession {
   private step = 0;
   private evalEvery: number;
   private resumeWaiters: (() => void)[] = [];
+  /** stepOnce() calls waiting for their step, run one each while paused. */
+  private singleSteps: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly tensors: BatchTensorOptions;
   private readonly losses: LossReadback;
   private readonly probe: ProbeBatch;
@@ -150,14 +154,19 @@ export class TrainingSession {
   /** Runs to totalSteps or until stop(); resolves when the loop has ended and everything is read back. */
   async run(): Promise<void> {
     const { config } = this.o;
-    this.setState('running');
+    if (this.o.startPaused) {
+      this.setState('paused');
+      this.record.events.push({ step: this.step, kind: 'pause', from: null, to: null });
+    } else this.setState('running');
     this.emitParams();
     try {
       while (this.step < config.totalSteps && this.state !== 'stopped') {
         await yieldToEventLoop();
-        if (this.state === 'paused') await new Promise<void>((r) => this.resumeWaiters.push(r));
+        if (this.state === 'paused' && this.singleSteps.length === 0) await new Promise<void>((r) => this.resumeWaiters.push(r));
         // stop() may have run while paused
         if (this.isStopped()) break;
+        // A step asked for while paused (resume() may have come since: then it is simply the next step).
+        const single = this.singleSteps.shift();
         await this.lora.apply();
         this.losses.beforeStep();
         const batch = this.probe.takeLent() ?? (await this.o.train.next());
@@ -165,9 +174,11 @@ export class TrainingSession {
         const loss = this.runStep(batch, lr, stepSeed(config.seed, this.step));
         this.step++;
         this.losses.push(this.step, lr, loss);
-        if (this.losses.due) await this.flushLosses();
+        // A single step is shown at once: its loss is read back now, not with the next few steps.
+        if (this.losses.due || single) await this.flushLosses();
         const evaluation = this.o.val && this.evalEvery > 0 && this.step % this.evalEvery === 0 ? await this.evaluate() : null;
         if (evaluation || this.step % this.checkpointEvery === 0) await this.offerCheckpoint(evaluation, false);
+        single?.resolve();
       }
       await this.flushLosses();
       let last: EvaluationRecord | null = null;
@@ -182,6 +193,7 @@ export class TrainingSession {
       throw err;
     } finally {
       this.lora.rejectAll(new Error('training ended before the change was applied'));
+      for (const w of this.singleSteps.splice(0)) w.reject(new Error('training ended before the step ran'));
     }
   }
 
@@ -200,6 +212,19 @@ export class TrainingSession {
     this.setState('running');
     this.record.events.push({ step: this.step, kind: 'resume', from: null, to: null });
     for (const r of this.resumeWaiters.splice(0)) r();
+  }
+
+  /**
+   * Runs exactly one training step of a paused run (a started-paused run included) and stays paused; resolves once
+   * that step's loss, and its evaluation or checkpoint when one is due, are recorded. The last step finishes the run.
+   */
+  stepOnce(): Promise<void> {
+    if (this.state !== 'paused') return Promise.reject(new Error(`"Step" needs a paused run; this one is ${this.state}`));
+    if (this.step + this.singleSteps.length >= this.o.config.totalSteps) return Promise.reject(new Error('the run has no step left'));
+    const done = new Promise<void>((resolve, reject) => this.singleSteps.push({ resolve, reject }));
+    this.record.events.push({ step: this.step + this.singleSteps.length - 1, kind: 'step', from: null, to: null });
+    for (const r of this.resumeWaiters.splice(0)) r();
+    return done;
   }
 
   stop(): void {

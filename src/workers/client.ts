@@ -127,7 +127,7 @@ function wrapTrainer(worker: TrainerWorker): TrainerApi {
       return remote.initBackend(requested);
     },
     // Callbacks cross the worker boundary as Comlink proxies; callers pass plain functions.
-    start: (config, onMessage: (m: TrainerMessage) => void) => remote.start(config, Comlink.proxy(onMessage)),
+    start: (config, onMessage: (m: TrainerMessage) => void, options) => remote.start(config, Comlink.proxy(onMessage), options),
     resumeRun: (runId, onMessage: (m: TrainerMessage) => void, overrides) => remote.resumeRun(runId, Comlink.proxy(onMessage), overrides),
     pause: () => remote.pause(),
     resume: () => remote.resume(),
@@ -156,6 +156,9 @@ function wrapTrainer(worker: TrainerWorker): TrainerApi {
     exportMerged: (runName) => remote.exportMerged(runName),
     // Adapter files can be megabytes: hand their buffers over instead of copying them.
     importAdapter: (files) => remote.importAdapter(Comlink.transfer(files, transferables(files))),
+    step: () => remote.step(),
+    sampleImage: (datasetId, imgSize, augment) => remote.sampleImage(datasetId, imgSize, augment),
+    adapterSpectrum: (site) => remote.adapterSpectrum(site),
   };
 }
 

@@ -14,10 +14,10 @@ const log = {
 
 describe('metrics CSV', () => {
   it('writes steps with empty cells for non-finite values', () => {
-    expect(stepsCsv(log)).toBe('step,loss,lr,ms\n1,0.69,0.001,12\n2,,0.001,11\n');
+    expect(stepsCsv(log)).toBe('step,loss,lr,ms,notice\n1,0.69,0.001,12,Not for medical use\n2,,0.001,11,Not for medical use\n');
   });
 
   it('writes one AUROC column per label, quoting names with commas and leaving undefined AUROC empty', () => {
-    expect(evaluationsCsv(log)).toBe('step,split,loss,macroAuroc,auroc_Effusion,"auroc_Mass, left"\n2,val,0.6,0.75,0.75,\n');
+    expect(evaluationsCsv(log)).toBe('step,split,loss,macroAuroc,auroc_Effusion,"auroc_Mass, left",notice\n2,val,0.6,0.75,0.75,,Not for medical use\n');
   });
 });

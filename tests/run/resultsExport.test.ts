@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { expandGrid, type GridRecord, type GridSpec } from '../../src/run/grid';
 import { checkResultsJson, resultsCsv, resultsJson, resultsMarkdown, RESULTS_SCHEMA, type ResultsJson } from '../../src/run/resultsExport';
 import { resultsTable } from '../../src/run/resultsTable';
+import { NOT_FOR_MEDICAL_USE } from '../../src/run/notice';
 import { fakeRun, LABELS, score, studyRuns } from './resultsFixtures';
 
 const [A, E] = LABELS;
@@ -33,6 +34,14 @@ describe('resultsCsv', () => {
     });
   });
 
+  it('says "Not for medical use" in a last column on every row, read by papaparse with its default options', () => {
+    expect(parsed.meta.fields?.at(-1)).toBe('notice');
+    for (const line of parsed.data) expect(line.notice).toBe('Not for medical use');
+    const plain = Papa.parse<string[]>(csv, { skipEmptyLines: true });
+    expect(plain.errors).toEqual([]);
+    expect(new Set(plain.data.map((r) => r.length)).size).toBe(1);
+  });
+
   it('leaves undefined values empty (not 0, not "null") and lists per-seed intervals', () => {
     const linear100 = parsed.data[5];
     expect(linear100).toMatchObject({ method: 'linear', fractionLabel: '100 %', scored: 1, unscored: 1, seeds: 0, macroAurocSd: null, versus: null, msPerStep: null });
@@ -57,7 +66,12 @@ describe('resultsMarkdown', () => {
     expect(lines[6]).toBe('| 100 % | FFT | 2 | **0.840 ± 0.014** | 0.835 | 0.845 | 0.060 | 100,000 (100.000 %) | 0.8 | n/a | n/a | 1.0 |');
     // One seed scored: no sd; the running run is reported, not averaged.
     expect(lines[7]).toBe('| 100 % | Linear probe | 1 (1 unscored) | 0.750 | 0.740 | 0.760 | 0.060 | 500 (0.500 %) | 0.004 | n/a | n/a | 1.0 |');
-    expect(md.trimEnd().endsWith('LoRA won 1 of 2 fractions; full fine-tuning won 1; 0 ties.')).toBe(true);
+    expect(md).toContain('\nLoRA won 1 of 2 fractions; full fine-tuning won 1; 0 ties.\n');
+  });
+
+  it('ends with the "Not for medical use" notice', () => {
+    expect(lines.at(-2)).toBe(`_${NOT_FOR_MEDICAL_USE}_`);
+    expect(lines.at(-2)).toMatch(/^_Not for medical use: /);
   });
 
   it('escapes pipes in label names and takes the page’s method names', () => {
@@ -87,6 +101,7 @@ describe('resultsJson and checkResultsJson', () => {
     expect(running?.config).toEqual(JSON.parse(JSON.stringify(runs[11].config)));
     expect(json.runs.filter((r) => r.counted)).toHaveLength(11);
     expect(json.grid).toBeNull();
+    expect(json.notice).toBe(NOT_FOR_MEDICAL_USE);
     expect(checkResultsJson(json)).toEqual([]);
   });
 
@@ -112,6 +127,7 @@ describe('resultsJson and checkResultsJson', () => {
     expect(broken((j) => (j.rows[5].macroAuroc.sd = 0.01))).toEqual(['rows[5].macroAuroc.sd: must be a number ≥ 0 for 2 or more seeds, null otherwise']);
     expect(broken((j) => Reflect.deleteProperty(j.runs[0].config, 'seed'))).toEqual(['runs[0].config.seed: must be a whole number']);
     expect(broken((j) => (j.runs[3].id = 'renamed'))).toEqual(['rows[1].runIds: run "fft-0.01-1" is not in runs', 'rows[1].countedRunIds: run "fft-0.01-1" is not in runs']);
+    expect(broken((j) => Reflect.deleteProperty(j, 'notice'))).toEqual(['notice: must say "Not for medical use"']);
     expect(broken((j) => (j.wins.lora = 2))).toEqual(['wins: LoRA wins + FFT wins + ties must equal the fractions compared']);
     expect(broken((j) => j.rows[0].auroc.pop())).toEqual(['rows[0].auroc: must hold one entry per label']);
     expect(broken((j) => (j.rows[0].macroAuroc.mean = 1.5))).toEqual(['rows[0].macroAuroc.mean: must be null or in [0, 1]']);

@@ -17,6 +17,7 @@ function metricsLog(): MetricsLog {
     events: [],
     params: { trainable: 10, total: 100 },
     startedAt: '2026-11-28T03:47:23.000Z',
+    notice: 'Not for medical use',
   };
 }
 
@@ -33,6 +34,6 @@ describe('metricsCsvZip', () => {
     expect(Object.keys(files).sort()).toEqual(['run-evaluations.csv', 'run-steps.csv']);
     expect(strFromU8(files['run-steps.csv'])).toBe(stepsCsv(log));
     expect(strFromU8(files['run-evaluations.csv'])).toBe(evaluationsCsv(log));
-    expect(strFromU8(files['run-evaluations.csv']).split('\n')[1]).toBe('2,val,0.68,0.61,0.61,');
+    expect(strFromU8(files['run-evaluations.csv']).split('\n')[1]).toBe('2,val,0.68,0.61,0.61,,Not for medical use');
   });
 });

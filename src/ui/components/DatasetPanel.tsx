@@ -1,6 +1,6 @@
 /** Section 1: get a dataset in (demo, folder, drop), watch the ingest, pick a stored dataset, see what it holds. */
 import './DatasetPanel.css';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { IngestChoices } from '../../run/datasets';
 import type { LabClient } from '../../workers/client';
 import type { Datasets, NamedFiles } from '../hooks/useDatasets';
@@ -14,6 +14,7 @@ import { IngestOptions, DETECT_LAYOUT, type IngestOptionsState } from './IngestO
 import { IngestProgressView } from './IngestProgressView';
 import { IngestReportView } from './IngestReportView';
 import { GENERIC_CSV_ID, type CsvPreview } from '../../run/layoutOptions';
+import { Shown } from './teaching/Shown';
 
 interface Props {
   bridge: LabClient;
@@ -22,6 +23,8 @@ interface Props {
   locked: boolean;
   /** Told whether a folder is being read or waits for its CSV columns (training must not start meanwhile). */
   onPreparingChange(preparing: boolean): void;
+  /** The section's "What is this?". */
+  explanation?: ReactNode;
 }
 
 /** A folder waiting for its CSV columns to be confirmed (generic CSV layout). */
@@ -44,7 +47,7 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export function DatasetPanel({ bridge, datasets, locked, onPreparingChange }: Props) {
+export function DatasetPanel({ bridge, datasets, locked, onPreparingChange, explanation }: Props) {
   const selectId = useId();
   const { ingest, selected } = datasets;
   const [options, setOptions] = useState<IngestOptionsState>(() => ({
@@ -105,6 +108,7 @@ export function DatasetPanel({ bridge, datasets, locked, onPreparingChange }: Pr
   return (
     <section className="panel">
       <h2>1. Dataset</h2>
+      {explanation}
       <FolderSources bridge={bridge} disabled={busy} onFiles={begin} />
       {!busy &&
         datasets.pending.map((p) => (
@@ -157,26 +161,28 @@ export function DatasetPanel({ bridge, datasets, locked, onPreparingChange }: Pr
         <p className="muted">No dataset stored in this browser yet.</p>
       )}
       {datasets.manifests.length > 0 && (
-        <div className="field-row">
-          <div className="field grow">
-            <label htmlFor={selectId}>Stored dataset</label>
-            <select id={selectId} value={selected?.id ?? ''} disabled={locked} onChange={(e) => datasets.select(e.target.value)}>
-              {datasets.manifests.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name} — {formatCount(totalImages(m))} images{m.incomplete ? ' (incomplete)' : ''}
-                </option>
-              ))}
-            </select>
+        <Shown id="dataset">
+          <div className="field-row">
+            <div className="field grow">
+              <label htmlFor={selectId}>Stored dataset</label>
+              <select id={selectId} name="dataset" value={selected?.id ?? ''} disabled={locked} onChange={(e) => datasets.select(e.target.value)}>
+                {datasets.manifests.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.name} — {formatCount(totalImages(m))} images{m.incomplete ? ' (incomplete)' : ''}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button
+              type="button"
+              className="secondary"
+              disabled={locked || !selected || busy}
+              onClick={() => selected && void datasets.remove(selected.id)}
+            >
+              Delete dataset
+            </button>
           </div>
-          <button
-            type="button"
-            className="secondary"
-            disabled={locked || !selected || busy}
-            onClick={() => selected && void datasets.remove(selected.id)}
-          >
-            Delete dataset
-          </button>
-        </div>
+        </Shown>
       )}
       {selected && <DatasetSummary manifest={selected} />}
       {report && <IngestReportView result={report} />}

@@ -4,11 +4,12 @@
  * 150 ms, keyboard steps go at once, and the reply's count is shown immediately.
  */
 import './LoraControls.css';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { formatMetric, formatParamStatus } from '../view/format';
 import type { LabSettings } from '../view/runSettings';
 import { debounce } from '../view/throttle';
 import { LoraSlider } from './LoraSlider';
+import { Shown } from './teaching/Shown';
 import type { ParamCount } from '../../run/paramCount';
 import { LORA_ALPHA_RANGE, LORA_RANK_RANGE, loraScaling } from '../../run/loraConfig';
 export const DRAG_DEBOUNCE_MS = 150;
@@ -28,9 +29,11 @@ interface Props {
   paramsError?: string;
   numClasses: number;
   datasetChosen: boolean;
+  /** The section's "What is this?". */
+  explanation?: ReactNode;
 }
 
-export function LoraControls({ settings, onChange, live, sendLive, params, paramsError, numClasses, datasetChosen }: Props) {
+export function LoraControls({ settings, onChange, live, sendLive, params, paramsError, numClasses, datasetChosen, explanation }: Props) {
   const pending = useRef<LoraChange>({});
   const sendRef = useRef(sendLive);
   useEffect(() => {
@@ -59,25 +62,30 @@ export function LoraControls({ settings, onChange, live, sendLive, params, param
   return (
     <section className="panel">
       <h2>3. LoRA adapter</h2>
+      {explanation}
       <div className="sliders">
-        <LoraSlider
-          label="LoRA rank"
-          value={settings.lora.r}
-          min={LORA_RANK_RANGE.min}
-          max={LORA_RANK_RANGE.max}
-          disabled={!isLora}
-          onChange={(v, fromDrag) => change('r', v, fromDrag)}
-          onRelease={() => send.flush()}
-        />
-        <LoraSlider
-          label="LoRA alpha"
-          value={settings.lora.lora_alpha}
-          min={LORA_ALPHA_RANGE.min}
-          max={LORA_ALPHA_RANGE.max}
-          disabled={!isLora}
-          onChange={(v, fromDrag) => change('lora_alpha', v, fromDrag)}
-          onRelease={() => send.flush()}
-        />
+        <Shown id="r">
+          <LoraSlider
+            label="LoRA rank"
+            value={settings.lora.r}
+            min={LORA_RANK_RANGE.min}
+            max={LORA_RANK_RANGE.max}
+            disabled={!isLora}
+            onChange={(v, fromDrag) => change('r', v, fromDrag)}
+            onRelease={() => send.flush()}
+          />
+        </Shown>
+        <Shown id="lora_alpha">
+          <LoraSlider
+            label="LoRA alpha"
+            value={settings.lora.lora_alpha}
+            min={LORA_ALPHA_RANGE.min}
+            max={LORA_ALPHA_RANGE.max}
+            disabled={!isLora}
+            onChange={(v, fromDrag) => change('lora_alpha', v, fromDrag)}
+            onRelease={() => send.flush()}
+          />
+        </Shown>
       </div>
       <p className="muted">
         {isLora

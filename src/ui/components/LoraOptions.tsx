@@ -4,6 +4,7 @@
  */
 import type { LabSettings } from '../view/runSettings';
 import { NumberField } from './NumberField';
+import { Shown } from './teaching/Shown';
 import type { LoraTargets, QkvPart } from '../../run/loraConfig';
 
 interface Props {
@@ -34,34 +35,41 @@ export function LoraOptions({ settings, onChange, locked }: Props) {
   return (
     <fieldset className="lora-options" disabled={locked}>
       <legend>LoRA targets and scaling</legend>
-      <div className="checks">
-        {QKV_PARTS.map(({ part, text }) => (
-          <label key={part} className="check">
-            <input type="checkbox" checked={lora.targets.qkv.includes(part)} onChange={(e) => toggleQkv(part, e.target.checked)} />
-            {text}
-          </label>
-        ))}
-        {LINEAR_TARGETS.map(({ key, text }) => (
-          <label key={key} className="check">
-            <input type="checkbox" checked={lora.targets[key]} onChange={(e) => setTargets({ ...lora.targets, [key]: e.target.checked })} />
-            {text}
-          </label>
-        ))}
-      </div>
-      <p className="muted">The study adapts Q and V only.</p>
+      <Shown id="targets">
+        <div className="checks">
+          {QKV_PARTS.map(({ part, text }) => (
+            <label key={part} className="check">
+              <input type="checkbox" name="targets" value={part} checked={lora.targets.qkv.includes(part)} onChange={(e) => toggleQkv(part, e.target.checked)} />
+              {text}
+            </label>
+          ))}
+          {LINEAR_TARGETS.map(({ key, text }) => (
+            <label key={key} className="check">
+              <input type="checkbox" name="targets" value={key} checked={lora.targets[key]} onChange={(e) => setTargets({ ...lora.targets, [key]: e.target.checked })} />
+              {text}
+            </label>
+          ))}
+        </div>
+        <p className="muted">The study adapts Q and V only.</p>
+      </Shown>
       <div className="grid-2">
-        <NumberField
-          label="LoRA dropout"
-          value={lora.lora_dropout}
-          min={0}
-          max={0.99}
-          step={0.05}
-          onChange={(lora_dropout) => onChange({ ...settings, lora: { ...lora, lora_dropout } })}
-        />
-        <label className="check align-end">
-          <input type="checkbox" checked={lora.use_rslora} onChange={(e) => onChange({ ...settings, lora: { ...lora, use_rslora: e.target.checked } })} />
-          rsLoRA scaling (alpha / √r)
-        </label>
+        <Shown id="lora_dropout">
+          <NumberField
+            name="lora_dropout"
+            label="LoRA dropout"
+            value={lora.lora_dropout}
+            min={0}
+            max={0.99}
+            step={0.05}
+            onChange={(lora_dropout) => onChange({ ...settings, lora: { ...lora, lora_dropout } })}
+          />
+        </Shown>
+        <Shown id="use_rslora">
+          <label className="check align-end">
+            <input type="checkbox" name="use_rslora" checked={lora.use_rslora} onChange={(e) => onChange({ ...settings, lora: { ...lora, use_rslora: e.target.checked } })} />
+            rsLoRA scaling (alpha / √r)
+          </label>
+        </Shown>
       </div>
     </fieldset>
   );

@@ -3,7 +3,7 @@
  * except "Evaluate every", which the running trainer accepts (setEvalEvery). The model size follows the backbone
  * when one is loaded: the demo backbone is the tiny preset, a checkpoint brings its own architecture.
  */
-import { useEffect, useId, type Dispatch, type SetStateAction } from 'react';
+import { useEffect, useId, type Dispatch, type ReactNode, type SetStateAction } from 'react';
 import { type VitPresetName } from '../../run/vitConfig';
 import { describeArch, presetForArch } from '../view/checkpointView';
 import type { Checkpoints } from '../hooks/useCheckpoints';
@@ -12,6 +12,8 @@ import { CheckpointLoader } from './CheckpointLoader';
 import { LoraOptions } from './LoraOptions';
 import { RecipeFields } from './RecipeFields';
 import { SelectField, type SelectOption } from './SelectField';
+import { Shown } from './teaching/Shown';
+import { useClassroom } from '../hooks/useClassroom';
 import type { Initialisation } from '../../run/records';
 import { METHOD_LABELS, PRESET_LABELS } from '../view/labels';
 import { type Method } from '../../run/loraConfig';
@@ -41,10 +43,14 @@ interface Props {
   onEvalEveryLive(n: number): void;
   checkpoints: Checkpoints;
   backendReady: boolean;
+  /** The section's "What is this?". */
+  explanation?: ReactNode;
 }
 
-export function ModelPanel({ settings, onChange, locked, onEvalEveryLive, checkpoints, backendReady }: Props) {
+export function ModelPanel({ settings, onChange, locked, onEvalEveryLive, checkpoints, backendReady, explanation }: Props) {
   const archId = useId();
+  const { shown } = useClassroom();
+  const loraOptionsShown = shown('targets') || shown('lora_dropout') || shown('use_rslora');
   const chosen = settings.initialisation === 'checkpoint' ? checkpoints.cached.find((c) => c.id === settings.checkpointId) : undefined;
   const customArch = chosen && !presetForArch(chosen.arch) ? chosen.arch : undefined;
   const sizeFollowsBackbone = settings.initialisation === 'pretrained-demo' || chosen !== undefined;
@@ -66,48 +72,57 @@ export function ModelPanel({ settings, onChange, locked, onEvalEveryLive, checkp
   return (
     <section className="panel">
       <h2>2. Model and method</h2>
+      {explanation}
       <div className="grid-2">
-        <SelectField label="Method" value={settings.method} options={METHOD_OPTIONS} onChange={(m) => onChange(withMethod(settings, m))} disabled={locked} />
-        {customArch ? (
-          <div className="field">
-            <label htmlFor={archId}>Model size</label>
-            <input id={archId} type="text" readOnly value={`From the checkpoint: ${describeArch(customArch)}`} />
-          </div>
-        ) : (
-          <SelectField
-            label="Model size"
-            value={settings.preset}
-            options={PRESET_OPTIONS}
-            onChange={(preset) => onChange(withPreset(settings, preset, checkpoints.cached))}
-            disabled={locked || sizeFollowsBackbone}
-          >
-            {sizeFollowsBackbone ? 'Set by the backbone.' : undefined}
-          </SelectField>
-        )}
+        <Shown id="method">
+          <SelectField name="method" label="Method" value={settings.method} options={METHOD_OPTIONS} onChange={(m) => onChange(withMethod(settings, m))} disabled={locked} />
+        </Shown>
+        <Shown id="preset">
+          {customArch ? (
+            <div className="field">
+              <label htmlFor={archId}>Model size</label>
+              <input id={archId} type="text" readOnly value={`From the checkpoint: ${describeArch(customArch)}`} />
+            </div>
+          ) : (
+            <SelectField
+              name="preset"
+              label="Model size"
+              value={settings.preset}
+              options={PRESET_OPTIONS}
+              onChange={(preset) => onChange(withPreset(settings, preset, checkpoints.cached))}
+              disabled={locked || sizeFollowsBackbone}
+            >
+              {sizeFollowsBackbone ? 'Set by the backbone.' : undefined}
+            </SelectField>
+          )}
+        </Shown>
       </div>
-      <SelectField
-        label="Initialisation"
-        value={settings.initialisation}
-        options={initOptions(settings.preset)}
-        onChange={setInitialisation}
-        disabled={locked}
-      >
-        {settings.initialisation === 'random' && (
-          <p className="notice">
-            The backbone starts from random weights (no pretrained model loaded): LoRA and the linear probe adapt a
-            pretrained model, so on random weights they learn little. Choose a pretrained backbone for a real run.
-          </p>
-        )}
-        {settings.initialisation === 'pretrained-demo' && (
-          <p className="muted">
-            The project&apos;s tiny ViT, pretrained by masked autoencoding (MAE) on NIH ChestX-ray14 images without their
-            labels; the classification head starts fresh.
-          </p>
-        )}
-        {settings.initialisation !== 'pretrained-demo' && settings.preset !== DEMO_BACKBONE_PRESET && (
-          <p className="muted">The pretrained demo backbone exists for the Tiny demo model size only.</p>
-        )}
-      </SelectField>
+      <Shown id="initialisation">
+        <SelectField
+          name="initialisation"
+          label="Initialisation"
+          value={settings.initialisation}
+          options={initOptions(settings.preset)}
+          onChange={setInitialisation}
+          disabled={locked}
+        >
+          {settings.initialisation === 'random' && (
+            <p className="notice">
+              The backbone starts from random weights (no pretrained model loaded): LoRA and the linear probe adapt a
+              pretrained model, so on random weights they learn little. Choose a pretrained backbone for a real run.
+            </p>
+          )}
+          {settings.initialisation === 'pretrained-demo' && (
+            <p className="muted">
+              The project&apos;s tiny ViT, pretrained by masked autoencoding (MAE) on NIH ChestX-ray14 images without their
+              labels; the classification head starts fresh.
+            </p>
+          )}
+          {settings.initialisation !== 'pretrained-demo' && settings.preset !== DEMO_BACKBONE_PRESET && (
+            <p className="muted">The pretrained demo backbone exists for the Tiny demo model size only.</p>
+          )}
+        </SelectField>
+      </Shown>
       {settings.initialisation === 'checkpoint' && (
         <CheckpointLoader
           checkpoints={checkpoints}
@@ -117,7 +132,7 @@ export function ModelPanel({ settings, onChange, locked, onEvalEveryLive, checkp
           backendReady={backendReady}
         />
       )}
-      {settings.method === 'lora' && <LoraOptions settings={settings} onChange={onChange} locked={locked} />}
+      {settings.method === 'lora' && loraOptionsShown && <LoraOptions settings={settings} onChange={onChange} locked={locked} />}
       <RecipeFields settings={settings} onChange={onChange} locked={locked} onEvalEveryLive={onEvalEveryLive} />
     </section>
   );

@@ -14,6 +14,8 @@ interface Props {
   integer?: boolean;
   disabled?: boolean;
   hint?: string;
+  /** The setting's word (controls.ts), as the input's name. */
+  name?: string;
 }
 
 function parse(text: string, integer: boolean, min?: number, max?: number): number | undefined {
@@ -26,7 +28,7 @@ function parse(text: string, integer: boolean, min?: number, max?: number): numb
   return v;
 }
 
-export function NumberField({ label, value, onChange, min, max, step = 'any', integer = false, disabled, hint }: Props) {
+export function NumberField({ label, value, onChange, min, max, step = 'any', integer = false, disabled, hint, name }: Props) {
   const id = useId();
   const [text, setText] = useState(String(value));
   // Follow outside changes (a recipe preset) unless the text already means that value.
@@ -41,6 +43,7 @@ export function NumberField({ label, value, onChange, min, max, step = 'any', in
       <label htmlFor={id}>{label}</label>
       <input
         id={id}
+        name={name}
         type="number"
         inputMode={integer ? 'numeric' : 'decimal'}
         value={text}

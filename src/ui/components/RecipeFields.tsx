@@ -7,6 +7,7 @@ import { RECIPE_IDS, RECIPES, recipeValues, type RecipeId } from '../../run/reci
 import { effectivePeakLr, withRecipe, type LabSettings } from '../view/runSettings';
 import { NumberField } from './NumberField';
 import { SelectField, type SelectOption } from './SelectField';
+import { Shown } from './teaching/Shown';
 import type { OptimizerName } from '../../run/records';
 
 const RECIPE_OPTIONS: SelectOption<RecipeId>[] = RECIPE_IDS.map((id) => ({ value: id, text: RECIPES[id].label }));
@@ -32,56 +33,91 @@ export function RecipeFields({ settings: s, onChange, locked, onEvalEveryLive }:
       <fieldset className="recipe" disabled={locked}>
         <legend>Recipe</legend>
         <div className="grid-2">
-          <SelectField label="Recipe preset" value={s.recipe} options={RECIPE_OPTIONS} onChange={(id) => onChange(withRecipe(s, id))} />
-          <SelectField label="Optimizer" value={s.optimizer} options={OPTIMIZER_OPTIONS} onChange={set('optimizer')} />
-          <NumberField label="Steps" value={s.totalSteps} integer min={1} onChange={setSteps} />
-          <NumberField label="Batch size" value={s.batchSize} integer min={1} max={1024} onChange={set('batchSize')} />
-          <NumberField
-            label="Learning rate"
-            value={s.baseLr}
-            min={0}
-            onChange={set('baseLr')}
-            hint={s.scaleLrByBatch ? `Peak lr = lr × batch / 256 = ${formatMetric(effectivePeakLr(s))}` : undefined}
-          />
-          <NumberField label="Minimum lr" value={s.minLr} min={0} onChange={set('minLr')} />
-          <NumberField label="Warm-up" hint="steps" value={s.warmupSteps} integer min={0} onChange={set('warmupSteps')} />
-          <NumberField label="Momentum" value={s.momentum} min={0} max={0.999} step={0.01} onChange={set('momentum')} hint={s.optimizer === 'adamw' ? 'Used as AdamW β1.' : undefined} />
-          <NumberField label="Weight decay" value={s.weightDecay} min={0} step={0.01} onChange={set('weightDecay')} />
-          <NumberField label="Layer decay" value={s.layerDecay} min={0.01} max={1} step={0.05} onChange={set('layerDecay')} hint="1 = off" />
-          <NumberField label="Drop path" value={s.dropPath} min={0} max={0.99} step={0.05} onChange={set('dropPath')} />
-          <NumberField label="Training seed" value={s.seed} integer onChange={set('seed')} />
+          <Shown id="recipe">
+            <SelectField name="recipe" label="Recipe preset" value={s.recipe} options={RECIPE_OPTIONS} onChange={(id) => onChange(withRecipe(s, id))} />
+          </Shown>
+          <Shown id="optimizer">
+            <SelectField name="optimizer" label="Optimizer" value={s.optimizer} options={OPTIMIZER_OPTIONS} onChange={set('optimizer')} />
+          </Shown>
+          <Shown id="totalSteps">
+            <NumberField name="totalSteps" label="Steps" value={s.totalSteps} integer min={1} onChange={setSteps} />
+          </Shown>
+          <Shown id="batchSize">
+            <NumberField name="batchSize" label="Batch size" value={s.batchSize} integer min={1} max={1024} onChange={set('batchSize')} />
+          </Shown>
+          <Shown id="baseLr">
+            <NumberField
+              name="baseLr"
+              label="Learning rate"
+              value={s.baseLr}
+              min={0}
+              onChange={set('baseLr')}
+              hint={s.scaleLrByBatch ? `Peak lr = lr × batch / 256 = ${formatMetric(effectivePeakLr(s))}` : undefined}
+            />
+          </Shown>
+          <Shown id="minLr">
+            <NumberField name="minLr" label="Minimum lr" value={s.minLr} min={0} onChange={set('minLr')} />
+          </Shown>
+          <Shown id="warmupSteps">
+            <NumberField name="warmupSteps" label="Warm-up" hint="steps" value={s.warmupSteps} integer min={0} onChange={set('warmupSteps')} />
+          </Shown>
+          <Shown id="momentum">
+            <NumberField name="momentum" label="Momentum" value={s.momentum} min={0} max={0.999} step={0.01} onChange={set('momentum')} hint={s.optimizer === 'adamw' ? 'Used as AdamW β1.' : undefined} />
+          </Shown>
+          <Shown id="weightDecay">
+            <NumberField name="weightDecay" label="Weight decay" value={s.weightDecay} min={0} step={0.01} onChange={set('weightDecay')} />
+          </Shown>
+          <Shown id="layerDecay">
+            <NumberField name="layerDecay" label="Layer decay" value={s.layerDecay} min={0.01} max={1} step={0.05} onChange={set('layerDecay')} hint="1 = off" />
+          </Shown>
+          <Shown id="dropPath">
+            <NumberField name="dropPath" label="Drop path" value={s.dropPath} min={0} max={0.99} step={0.05} onChange={set('dropPath')} />
+          </Shown>
+          <Shown id="seed">
+            <NumberField name="seed" label="Training seed" value={s.seed} integer onChange={set('seed')} />
+          </Shown>
         </div>
         <div className="checks">
-          <label className="check">
-            <input type="checkbox" checked={s.scaleLrByBatch} onChange={(e) => onChange({ ...s, scaleLrByBatch: e.target.checked })} />
-            Scale learning rate by batch / 256
-          </label>
-          <label className="check">
-            <input type="checkbox" checked={s.augment} onChange={(e) => onChange({ ...s, augment: e.target.checked })} />
-            Augment (random resized crop, flip)
-          </label>
+          <Shown id="scaleLrByBatch">
+            <label className="check">
+              <input type="checkbox" name="scaleLrByBatch" checked={s.scaleLrByBatch} onChange={(e) => onChange({ ...s, scaleLrByBatch: e.target.checked })} />
+              Scale learning rate by batch / 256
+            </label>
+          </Shown>
+          <Shown id="augment">
+            <label className="check">
+              <input type="checkbox" name="augment" checked={s.augment} onChange={(e) => onChange({ ...s, augment: e.target.checked })} />
+              Augment (random resized crop, flip)
+            </label>
+          </Shown>
         </div>
       </fieldset>
       <div className="grid-2">
-        <NumberField
-          label="Evaluate every"
-          value={s.evalEvery}
-          integer
-          min={1}
-          hint="steps; can change while training"
-          onChange={(n) => {
-            onChange({ ...s, evalEvery: n });
-            if (locked) onEvalEveryLive(n);
-          }}
-        />
-        <NumberField
-          label="Validation images per evaluation"
-          value={s.evalMaxImages}
-          integer
-          min={1}
-          disabled={locked}
-          onChange={set('evalMaxImages')}
-        />
+        <Shown id="evalEvery">
+          <NumberField
+            name="evalEvery"
+            label="Evaluate every"
+            value={s.evalEvery}
+            integer
+            min={1}
+            hint="steps; can change while training"
+            onChange={(n) => {
+              onChange({ ...s, evalEvery: n });
+              if (locked) onEvalEveryLive(n);
+            }}
+          />
+        </Shown>
+        <Shown id="evalMaxImages">
+          <NumberField
+            name="evalMaxImages"
+            label="Validation images per evaluation"
+            value={s.evalMaxImages}
+            integer
+            min={1}
+            disabled={locked}
+            onChange={set('evalMaxImages')}
+          />
+        </Shown>
       </div>
     </>
   );

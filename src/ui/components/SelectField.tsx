@@ -14,15 +14,18 @@ interface Props<T extends string> {
   onChange(value: T): void;
   disabled?: boolean;
   children?: ReactNode;
+  /** The setting's word (controls.ts), as the select's name. */
+  name?: string;
 }
 
-export function SelectField<T extends string>({ label, value, options, onChange, disabled, children }: Props<T>) {
+export function SelectField<T extends string>({ label, value, options, onChange, disabled, children, name }: Props<T>) {
   const id = useId();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <select
         id={id}
+        name={name}
         value={value}
         disabled={disabled}
         aria-describedby={children ? `${id}-note` : undefined}

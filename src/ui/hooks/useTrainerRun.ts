@@ -5,7 +5,7 @@
  * second.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ResumeOverrides, TrainerApi } from '../../lab/trainer';
+import type { ResumeOverrides, StartOptions, TrainerApi } from '../../lab/trainer';
 import { appendLog, applyMessage, initialRunView, type RunView } from '../view/runView';
 import { throttle } from '../view/throttle';
 import type { MetricsLog, RunConfig, TrainerMessage } from '../../run/records';
@@ -19,7 +19,8 @@ export interface TrainerRun {
   view: RunView;
   /** Labels of the dataset the current run trains on (the charts' label order). */
   labels: string[];
-  start(config: RunConfig, labels: string[]): Promise<void>;
+  /** Resolves true once the run started (false: it failed, and the log says why). */
+  start(config: RunConfig, labels: string[], options?: StartOptions): Promise<boolean>;
   /** Continues a stored run from its last checkpoint; its earlier records are read back from storage. */
   resumeRun(run: RunSummary, overrides?: ResumeOverrides): Promise<void>;
   startGrid(spec: GridSpec): Promise<void>;
@@ -32,6 +33,8 @@ export interface TrainerRun {
   resume(): Promise<void>;
   stop(): Promise<void>;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** Exactly one training step of the paused run. */
+  step(): Promise<void>;
 }
 
 function errorText(e: unknown): string {
@@ -83,14 +86,16 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
   );
 
   const start = useCallback(
-    async (config: RunConfig, runLabels: string[]) => {
+    async (config: RunConfig, runLabels: string[], options?: StartOptions) => {
       setLabels(runLabels);
       update({ ...initialRunView(config.totalSteps), state: 'starting' }, true);
       try {
-        await trainer.start(config, onMessage);
+        await trainer.start(config, onMessage, options);
+        return true;
       } catch (e) {
         const message = errorText(e);
         update(appendLog({ ...latest.current, state: 'error', message }, 'error', `Training failed: ${message}`), true);
+        return false;
       }
     },
     [trainer, onMessage, update],
@@ -164,5 +169,6 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
     resume: useCallback(() => control('Resume', () => trainer.resume()), [control, trainer]),
     stop: useCallback(() => control('Stop', () => trainer.stop()), [control, trainer]),
     log,
+    step: useCallback(() => control('Step', () => trainer.step()), [control, trainer]),
   };
 }
