@@ -153,6 +153,10 @@ function wrapTrainer(worker: TrainerWorker): TrainerApi {
     exportMerged: (runName) => remote.exportMerged(runName),
     // Adapter files can be megabytes: hand their buffers over instead of copying them.
     importAdapter: (files) => remote.importAdapter(Comlink.transfer(files, transferables(files))),
+    // Images and heat values come back transferred by the worker (src/lab/transfer.ts).
+    predictions: (runId, split) => remote.predictions(runId, split),
+    images: (datasetId, keys) => remote.images(datasetId, keys),
+    saliency: (request) => remote.saliency(request),
   };
 }
 
