@@ -22,6 +22,7 @@ import { useRuns } from './hooks/useRuns';
 import { GridPanel } from './components/GridPanel';
 import { ResourcesPanel } from './components/ResourcesPanel';
 import { RunsPanel } from './components/RunsPanel';
+import { UnderTheHoodPanel } from './components/predictions/UnderTheHoodPanel';
 import { useTrainerRun } from './hooks/useTrainerRun';
 import { metricsCsvZip } from './view/metricsCsvZip';
 import { runName } from '../run/runName';
@@ -202,6 +203,7 @@ export function App({ bridge, backendReport, backendWarning }: Props) {
           onContinue={() => void run.resume()}
           onCancel={() => void bridge.trainer.cancelGrid().catch((e: unknown) => log('error', `Cancel grid failed: ${errorText(e)}`))}
         />
+        <UnderTheHoodPanel trainer={bridge.trainer} runs={runs.runs} view={run.view} />
       </div>
     </div>
   );

@@ -33,7 +33,7 @@ export function heatColour(v: number): [number, number, number] {
 const TABLE: readonly [number, number, number][] = Array.from({ length: 256 }, (_, v) => heatColour(v));
 
 /** Heat values (row-major) -> RGBA for ImageData: inferno colour, alpha = heat. */
-export function colourise(heat: ArrayLike<number>): Uint8ClampedArray {
+export function colourise(heat: ArrayLike<number>): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(heat.length * 4);
   for (let i = 0; i < heat.length; i++) {
     const v = Math.min(255, Math.max(0, Math.round(heat[i])));
@@ -47,7 +47,7 @@ export function colourise(heat: ArrayLike<number>): Uint8ClampedArray {
 }
 
 /** 8-bit grayscale (row-major) -> opaque gray RGBA for ImageData. */
-export function grayRgba(pixels: ArrayLike<number>): Uint8ClampedArray {
+export function grayRgba(pixels: ArrayLike<number>): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(pixels.length * 4);
   for (let i = 0; i < pixels.length; i++) {
     out[i * 4] = pixels[i];
