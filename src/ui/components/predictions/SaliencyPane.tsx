@@ -61,9 +61,10 @@ export function SaliencyPane({ trainer, run, image, request, labels, opacity, di
     setDrawn((d) => (d && d.pageMs === undefined ? { ...d, pageMs: now - d.started } : d));
   }, []);
 
+  // Words for what is drawn now (the result), which lags the controls while a newer map is computed.
   const result = drawn?.result;
-  const probability = result?.probabilities[request.labelIndex];
-  const what = `${SALIENCY_METHOD_NAMES[request.method]}${request.method === 'attentionRollout' ? '' : ` for ${labels[request.labelIndex]}`}`;
+  const probability = result?.probabilities[result.labelIndex];
+  const what = result ? `${SALIENCY_METHOD_NAMES[result.method]}${result.method === 'attentionRollout' ? '' : ` for ${labels[result.labelIndex]}`}` : '';
   return (
     <figure className="saliency-pane" data-run-id={run.id} data-state={busy ? 'computing' : result ? 'drawn' : error ? 'error' : 'idle'} data-page-ms={drawn?.pageMs?.toFixed(0) ?? ''} data-worker-ms={result?.ms.toFixed(0) ?? ''}>
       <figcaption>
@@ -83,7 +84,7 @@ export function SaliencyPane({ trainer, run, image, request, labels, opacity, di
           : busy
             ? 'Computing the map…'
             : result
-              ? `Probability of ${labels[request.labelIndex]}: ${probability?.toFixed(3)}. Drawn in ${drawn?.pageMs?.toFixed(0) ?? '…'} ms (the map took ${result.ms.toFixed(0)} ms in the worker), with ${result.weights}.`
+              ? `Probability of ${labels[result.labelIndex]}: ${probability?.toFixed(3)}. Drawn in ${drawn?.pageMs?.toFixed(0) ?? '…'} ms (the map took ${result.ms.toFixed(0)} ms in the worker), with ${result.weights}.`
               : ''}
       </p>
       {error && (
