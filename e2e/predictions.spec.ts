@@ -32,6 +32,21 @@ async function overlayPixels(pane: Locator): Promise<number> {
 }
 
 /** Waits for the pane's picture to be the map of `method` and its overlay to be on the canvas; logs the times. */
+/** The accessible names the Tab key reaches, `presses` times from the focused element. */
+async function tabNames(page: Page, presses: number): Promise<string[]> {
+  const names: string[] = [];
+  for (let i = 0; i < presses; i++) {
+    await page.keyboard.press('Tab');
+    names.push(
+      await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement & { labels?: NodeListOf<HTMLLabelElement> };
+        return (el.getAttribute('aria-label') ?? el.labels?.[0]?.textContent ?? el.textContent ?? '').trim();
+      }),
+    );
+  }
+  return names;
+}
+
 async function expectDrawn(pane: Locator, method: RegExp, what: string): Promise<number> {
   await expect(pane.getByRole('img', { name: method })).toBeVisible({ timeout: 60_000 });
   await expect(pane).toHaveAttribute('data-state', 'drawn');
@@ -69,6 +84,12 @@ test('ROC view and counts agree with the metrics file; saliency over an opened i
   await expect(chart).toContainText(`${label} (AUROC ${lastVal.auroc[label]!.toFixed(3)})`);
   const tableRow = hood.locator(`.threshold-table tr[data-label="${label}"]`);
   expect(Number(await tableRow.getAttribute('data-auroc'))).toBeCloseTo(lastVal.auroc[label]!, 9);
+
+  // Every control of the section is reached with the Tab key, in reading order, up to the first image of the grid.
+  await hood.getByRole('combobox', { name: 'Predictions of run' }).focus();
+  const reached = await tabNames(page, 10);
+  expect(reached.slice(0, 9)).toEqual(['Evaluation', 'Download predictions', 'Label', 'Threshold: 0.50', 'Counts per label', `ROC curve of ${label} as a table`, 'Show label', 'Outcome', 'Next page']);
+  expect(reached[9]).toMatch(/^Open /);
 
   // The threshold moves with the keyboard: 0.50 -> 0.57 -> 0.55.
   const slider = hood.getByRole('slider', { name: /Threshold/ });
@@ -110,12 +131,14 @@ test('ROC view and counts agree with the metrics file; saliency over an opened i
   await page.keyboard.press('Enter');
   const viewer = hood.getByRole('region', { name: /Opened image/ });
   await expect(viewer.getByRole('heading', { name: /Opened image/ })).toBeFocused();
+  expect(await tabNames(page, 5)).toEqual(['Close image', 'Explain label', 'Explanation', 'Overlay opacity: 60 %', 'Run']);
+  expect((await tabNames(page, 1))[0]).toBe('Compare with run');
   const panes = viewer.locator('.saliency-pane');
   await expect(panes).toHaveCount(1);
   const loraRunId = await panes.first().getAttribute('data-run-id');
   await expectDrawn(panes.first(), GXI, 'gradient x input, LoRA run, first map');
   // The other methods: attention rollout, then SmoothGrad with 16 noisy copies, then back.
-  const method = viewer.getByRole('combobox', { name: 'Method' });
+  const method = viewer.getByRole('combobox', { name: 'Explanation' });
   await method.selectOption('attentionRollout');
   await expectDrawn(panes.first(), /^Attention rollout by/, 'attention rollout, LoRA run');
   await method.selectOption('smoothGrad');

@@ -20,6 +20,8 @@ interface Props {
   labels: string[];
   opacity: number;
   displaySize: number;
+  /** Changes when the run's weights may have changed (the live run evaluated again): the map is computed anew. */
+  version?: string;
 }
 
 interface Drawn {
@@ -29,7 +31,7 @@ interface Drawn {
   pageMs?: number;
 }
 
-export function SaliencyPane({ trainer, run, image, request, labels, opacity, displaySize }: Props) {
+export function SaliencyPane({ trainer, run, image, request, labels, opacity, displaySize, version = '' }: Props) {
   const [drawn, setDrawn] = useState<Drawn | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -54,7 +56,7 @@ export function SaliencyPane({ trainer, run, image, request, labels, opacity, di
         setBusy(false);
       },
     );
-  }, [trainer, key]);
+  }, [trainer, key, version]);
 
   const onDrawn = useCallback(() => {
     const now = performance.now();

@@ -24,6 +24,8 @@ interface Props {
   /** The run whose predictions are shown: the first pane's run at first. */
   runId: string;
   initialLabel: number;
+  /** The live run's id: its weights change as it trains, so its maps are made again at each new evaluation. */
+  liveRunId?: string;
   onClose(): void;
 }
 
@@ -31,7 +33,7 @@ const SAMPLE_CHOICES = [4, 8, 16, 32, 64];
 const NOISE_CHOICES = [0.1, 0.15, 0.2];
 const NONE = '';
 
-export function SaliencyViewer({ trainer, predictions, row, threshold, runs, runId, initialLabel, onClose }: Props) {
+export function SaliencyViewer({ trainer, predictions, row, threshold, runs, runId, initialLabel, liveRunId, onClose }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
   const opacityId = useId();
   const [label, setLabel] = useState(initialLabel);
@@ -78,7 +80,7 @@ export function SaliencyViewer({ trainer, predictions, row, threshold, runs, run
         <legend>Saliency map</legend>
         <SelectField label="Explain label" value={String(label)} options={predictions.labels.map((l, i) => ({ value: String(i), text: l }))} onChange={(v) => setLabel(Number(v))} />
         <SelectField<SaliencyMethod>
-          label="Method"
+          label="Explanation"
           value={method}
           options={(Object.keys(SALIENCY_METHOD_NAMES) as SaliencyMethod[]).map((m) => ({ value: m, text: SALIENCY_METHOD_NAMES[m] }))}
           onChange={setMethod}
@@ -119,8 +121,10 @@ export function SaliencyViewer({ trainer, predictions, row, threshold, runs, run
         <p className="muted">No run with stored weights can explain images of this dataset yet.</p>
       ) : (
         <div className={`saliency-panes${right ? ' side-by-side' : ''}`}>
-          <SaliencyPane trainer={trainer} run={left} image={image} request={request} labels={predictions.labels} opacity={opacity} displaySize={displaySize} />
-          {right && <SaliencyPane trainer={trainer} run={right} image={image} request={request} labels={predictions.labels} opacity={opacity} displaySize={displaySize} />}
+          <SaliencyPane trainer={trainer} run={left} image={image} request={request} labels={predictions.labels} opacity={opacity} displaySize={displaySize} version={left.id === liveRunId ? String(predictions.step) : ''} />
+          {right && (
+            <SaliencyPane trainer={trainer} run={right} image={image} request={request} labels={predictions.labels} opacity={opacity} displaySize={displaySize} version={right.id === liveRunId ? String(predictions.step) : ''} />
+          )}
         </div>
       )}
     </section>

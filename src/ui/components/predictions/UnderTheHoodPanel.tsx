@@ -115,6 +115,7 @@ export function UnderTheHoodPanel({ trainer, runs, view }: Props) {
                   runs={explainers}
                   runId={chosen.id}
                   initialLabel={rocLabel}
+                  liveRunId={liveRunId}
                   onClose={() => setOpenedRow(undefined)}
                 />
               )}
