@@ -126,13 +126,17 @@ export class LiveRun {
     const { summary, onMessage } = this.o;
     try {
       await this.session.run();
-      await this.keepPredictions(this.latestValPredictions());
+      // Stored after the final status is written (the page lists the runs again when the state changes and must find
+      // that status stored) and, for a finished run, before the page is told it finished.
+      const val = this.latestValPredictions();
       if (this.session.currentState === 'stopped') {
         await this.recorder.finish('stopped');
+        await this.keepPredictions(val);
         return 'stopped';
       }
       await this.score();
       await this.recorder.finish('finished');
+      await this.keepPredictions(val);
       if (this.finishedState) onMessage(this.finishedState);
       return 'finished';
     } catch (error) {
@@ -172,9 +176,10 @@ export class LiveRun {
     }
     const best = built.val ? await loadCheckpoint(summary.id, 'best') : null;
     const { score, predictions } = await scoreAndPredict({ model: built.model, config: summary.config, labels: summary.labels, test, norm: built.norm, best, step: this.session.currentStep });
-    this.recorder.test(score);
+    // Stored before the score is announced: the 'test' message and the final status follow each other at once.
     this.testPredictions = toRunPredictions(summary, 'test', score.step, predictions);
     await this.keepPredictions(this.testPredictions);
+    this.recorder.test(score);
     const at = best ? `its best-validation checkpoint (step ${best.step})` : 'its last step (no validation split to choose from)';
     onMessage({ type: 'log', level: 'info', message: `Scored on the whole test split (${score.images} images) with ${at}: macro AUROC ${score.macroAuroc?.toFixed(3) ?? 'n/a'}.` });
   }

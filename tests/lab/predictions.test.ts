@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TrainerService } from '../../src/lab/trainer';
 import { getKeys, putImages, putManifest } from '../../src/storage/datasets';
+import { getPredictions } from '../../src/storage/predictions';
 import { STUDY_LORA } from '../../src/run/loraConfig';
 import { recipeValues } from '../../src/run/recipes';
 import { mulberry32 } from '../../src/run/random';
@@ -91,7 +92,9 @@ describe('predictions, images and saliency through the trainer', () => {
     expectTruth(test);
     expect(multiLabelAuroc(test.scores, test.targets, 2, test.masks).perLabel).toEqual([log.test!.auroc.LEFT, log.test!.auroc.TOP]);
 
-    // A fresh trainer (a reload) reads the same predictions from storage.
+    // A fresh trainer (a reload) reads the same predictions from storage (the validation pass is written just after
+    // the final status, liveRun.ts).
+    await waitFor(async () => (await getPredictions(run.id, 'val')) !== undefined);
     const later = new TrainerService();
     await later.initBackend('cpu');
     for (const [split, live] of [['val', val], ['test', test]] as const) {
