@@ -5,7 +5,7 @@
  *   (seed, b): epoch e's order is a shuffle seeded by (seed, e), so a resumed run restarts the stream at the
  *   batch it had reached (`startBatch`) and sees exactly the batches the uninterrupted run would have seen.
  * - eval: one pass over at most maxImages images in a fixed (seeded) order; the last batch is padded by repeating
- *   its rows and says how many are real in `valid`.
+ *   its rows and says how many are real in `valid`; each row carries its image key (predictions by image).
  */
 import { getImages, getKeys } from '../storage/datasets';
 import { sharedLabDb, type LabDb } from '../storage/schema';
@@ -196,6 +196,8 @@ export class BatchStream {
         mask[row * numLabels + j] = value === -1 ? 0 : 1;
       }
     }
-    return { pixels, labels, mask, valid: Math.min(images.length, batchSize), batchSize, size };
+    const batch: Batch = { pixels, labels, mask, valid: Math.min(images.length, batchSize), batchSize, size };
+    if (this.opts.mode === 'eval') batch.keys = Array.from({ length: batchSize }, (_, row) => images[row % images.length].key);
+    return batch;
   }
 }

@@ -8,6 +8,8 @@ import type { RunStatus, RunSummary } from '../run/runs';
 import type { StepRecord, EvaluationRecord, RunEvent } from '../run/records';
 import type { BackendName } from '../run/backends';
 import { loadCheckpoint } from '../storage/runs';
+import { putPredictions } from '../storage/predictions';
+import type { PredictionSplit, RunPredictions } from '../run/predictions';
 import { activationBudgetBytes, chooseMicroBatch } from '../train/microBatch';
 import { TrainingSession } from '../train/session';
 import type { VitModel } from '../model/vit';
@@ -16,10 +18,11 @@ import { testStream } from './buildRun';
 import { holdLock, runLockName } from './locks';
 import { sampleResources } from './resources';
 import { RunRecorder } from './runRecorder';
-import { scoreOnTest } from './scoreRun';
 import { NonFiniteLossError } from '../train/nonFiniteLoss';
 import { deviceLoss } from './deviceLoss';
 import { releaseFreeGpuBuffers } from '../backends/webgpuPool';
+import { scoreAndPredict } from './scoreRun';
+import { storedPredictions, toRunPredictions } from './explain';
 
 /** Resource samples are taken after loss read-backs, at most this often. */
 const RESOURCE_EVERY_MS = 250;
@@ -46,6 +49,8 @@ export class LiveRun {
   private lastSample = 0;
   private waitAtSample = 0;
   private timeAtSample = performance.now();
+  /** The test scoring's per-image scores, once the run is scored. */
+  private testPredictions: RunPredictions | null = null;
 
   constructor(private readonly o: LaunchOptions) {
     const { built, summary, onMessage } = o;
@@ -124,12 +129,17 @@ export class LiveRun {
     const { summary, onMessage } = this.o;
     try {
       await this.session.run();
+      // Stored after the final status is written (the page lists the runs again when the state changes and must find
+      // that status stored) and, for a finished run, before the page is told it finished.
+      const val = this.latestValPredictions();
       if (this.session.currentState === 'stopped') {
         await this.recorder.finish('stopped');
+        await this.keepPredictions(val);
         return 'stopped';
       }
       await this.score();
       await this.recorder.finish('finished');
+      await this.keepPredictions(val);
       if (this.finishedState) onMessage(this.finishedState);
       return 'finished';
     } catch (error) {
@@ -168,7 +178,10 @@ export class LiveRun {
       return;
     }
     const best = built.val ? await loadCheckpoint(summary.id, 'best') : null;
-    const score = await scoreOnTest({ model: built.model, config: summary.config, labels: summary.labels, test, norm: built.norm, best, step: this.session.currentStep });
+    const { score, predictions } = await scoreAndPredict({ model: built.model, config: summary.config, labels: summary.labels, test, norm: built.norm, best, step: this.session.currentStep });
+    // Stored before the score is announced: the 'test' message and the final status follow each other at once.
+    this.testPredictions = toRunPredictions(summary, 'test', score.step, predictions);
+    await this.keepPredictions(this.testPredictions);
     this.recorder.test(score);
     const at = best ? `its best-validation checkpoint (step ${best.step})` : 'its last step (no validation split to choose from)';
     onMessage({ type: 'log', level: 'info', message: `Scored on the whole test split (${score.images} images) with ${at}: macro AUROC ${score.macroAuroc?.toFixed(3) ?? 'n/a'}.` });
@@ -198,5 +211,31 @@ export class LiveRun {
   dispose(): void {
     this.o.built.model.dispose();
     this.o.built.optimizer.dispose();
+  }
+
+  /** The input normalisation of the run's backbone (saliency preprocesses as evaluation does). */
+  get norm(): { mean: number; std: number } {
+    return this.o.built.norm;
+  }
+
+  /** Validation: the latest pass of this session, else what the run stored; test: once scored. */
+  async predictions(split: PredictionSplit): Promise<RunPredictions | null> {
+    const fresh = split === 'val' ? this.latestValPredictions() : this.testPredictions;
+    return fresh ?? storedPredictions(this.runId, split);
+  }
+
+  private latestValPredictions(): RunPredictions | null {
+    const latest = this.session.latestValPredictions();
+    return latest ? toRunPredictions(this.o.summary, 'val', latest.step, latest.predictions) : null;
+  }
+
+  /** Stored with the run when it ends, so its views need no model later; a failed write only costs those views. */
+  private async keepPredictions(predictions: RunPredictions | null): Promise<void> {
+    if (!predictions) return;
+    try {
+      await putPredictions(predictions);
+    } catch (error) {
+      this.o.onMessage({ type: 'log', level: 'warn', message: `Could not keep the ${predictions.split === 'val' ? 'validation' : 'test'} predictions in this browser's storage: ${error instanceof Error ? error.message : String(error)}` });
+    }
   }
 }

@@ -53,16 +53,17 @@ export async function deleteStoredRun(runId: string): Promise<void> {
 
 /**
  * The run's model as it was scored: its backbone (loaded again: pretrained demo, a cached checkpoint or the seeded
- * random weights), with its best-validation checkpoint (or its last resume checkpoint) put in. Caller disposes.
+ * random weights), with its best-validation checkpoint (or its last resume checkpoint) put in, and the input
+ * normalisation of that backbone. Caller disposes.
  */
-async function storedModel(run: RunSummary): Promise<{ model: VitModel; from: string }> {
+export async function storedModel(run: RunSummary): Promise<{ model: VitModel; from: string; norm: { mean: number; std: number } }> {
   const checkpoint = (await loadCheckpoint(run.id, 'best')) ?? (await loadCheckpoint(run.id, 'resume'));
   if (!checkpoint) throw new Error(`run "${run.name}" has no stored checkpoint yet: there is no model to export`);
   const weights = await loadInitialWeights(run.config, run.labels.length);
   const model = new VitModel(weights.cfg, weights.params);
   if (run.config.method === 'lora') model.lora = LoraAdapter.create(weights.cfg, run.config.lora, run.config.seed);
   restoreCheckpoint(model, checkpoint, run.config.lora);
-  return { model, from: `${checkpoint.kind === 'best' ? 'best-validation' : 'last'} checkpoint, step ${checkpoint.step}` };
+  return { model, from: `${checkpoint.kind === 'best' ? 'best-validation' : 'last'} checkpoint, step ${checkpoint.step}`, norm: weights.norm };
 }
 
 export async function exportStoredAdapter(runId: string): Promise<ExportedFile> {

@@ -9,7 +9,7 @@ import type { VitModel } from '../model/vit';
 import { bootstrapMacroAuroc } from '../train/bootstrap';
 import { batchInputs, type BatchTensorOptions } from '../train/batchTensors';
 import { multiLabelCalibration } from '../train/calibration';
-import { evaluateSplit } from '../train/evaluate';
+import { evaluateSplit, type Predictions } from '../train/evaluate';
 import { restoreCheckpoint } from '../train/sessionState';
 import type { EvalSource } from '../train/sources';
 import { mulberry32 } from '../run/random';
@@ -33,6 +33,11 @@ export interface ScoreInputs {
  * the adapter for the evaluation and unmerges it after, so the adapter can still be exported as an adapter.
  */
 export async function scoreOnTest(o: ScoreInputs): Promise<TestScore> {
+  return (await scoreAndPredict(o)).score;
+}
+
+/** scoreOnTest, with the per-image test scores it was computed from (kept with the run for the ROC view). */
+export async function scoreAndPredict(o: ScoreInputs): Promise<{ score: TestScore; predictions: Predictions }> {
   if (o.best) restoreCheckpoint(o.model, o.best, o.config.lora);
   const tensors: BatchTensorOptions = { imgSize: o.model.cfg.imgSize, norm: o.norm, augment: o.config.augment, random: mulberry32(0) };
   const merge = o.model.lora !== null;
@@ -43,7 +48,7 @@ export async function scoreOnTest(o: ScoreInputs): Promise<TestScore> {
     const k = o.labels.length;
     const calibration = multiLabelCalibration(predictions.scores, predictions.targets, k, predictions.masks);
     const ci = bootstrapMacroAuroc(predictions.scores, predictions.targets, k, predictions.masks, { resamples: TEST_BOOTSTRAP_RESAMPLES, seed: o.config.seed });
-    return {
+    const score: TestScore = {
       step,
       images: record.images,
       loss: record.loss,
@@ -53,6 +58,7 @@ export async function scoreOnTest(o: ScoreInputs): Promise<TestScore> {
       meanEce: calibration.meanEce,
       macroAurocCi: { lo: ci.lo, hi: ci.hi, median: ci.median, resamples: ci.resamplesUsed },
     };
+    return { score, predictions };
   } finally {
     if (merge) o.model.unmergeLora();
   }

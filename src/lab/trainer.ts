@@ -15,6 +15,11 @@ import { getManifest } from '../storage/datasets';
 import { appendMetrics, getGrid, listGrids, loadCheckpoint, putRun, truncateMetrics } from '../storage/runs';
 import type { VitModel } from '../model/vit';
 import * as tf from '@tensorflow/tfjs';
+import type { PredictionSplit, RunPredictions } from '../run/predictions';
+import type { ImagePixels, SaliencyRequest, SaliencyResult } from '../run/saliencyRequest';
+import { explainImage, readImages, storedPredictions, type LiveModel } from './explain';
+import { StoredModelCache } from './storedModelCache';
+import { withTransfer } from './transfer';
 import { chooseBackend } from './backend';
 import { forgetDevice, loseDeviceForTest, watchDevice } from './deviceLoss';
 import { simulateQuota } from '../storage/simulatedQuota';
@@ -104,6 +109,15 @@ export interface TrainerApi {
   sampleImage(datasetId: string, imgSize: number, augment: boolean): Promise<SampleImage | null>;
   /** Singular values of B A of one adapted matrix of the current run's model (default: the first); null without one. */
   adapterSpectrum(site?: string): Promise<AdapterSpectrum | null>;
+  /**
+   * A run's per-image scores: its latest validation pass ('val', the live run's from memory) or its test scoring
+   * ('test'); null when the run has none (yet).
+   */
+  predictions(runId: string, split: PredictionSplit): Promise<RunPredictions | null>;
+  /** Stored 8-bit images by key, in the order asked (their pixels are transferred, not copied). */
+  images(datasetId: string, keys: string[]): Promise<ImagePixels[]>;
+  /** A saliency map of one stored image for one label, by the live run's model or a stored run's best checkpoint. */
+  saliency(request: SaliencyRequest): Promise<SaliencyResult>;
 }
 
 /** What a resume may change. */
@@ -117,6 +131,8 @@ export class TrainerService implements TrainerApi {
   private live: LiveRun | null = null;
   private grid: GridRunner | null = null;
   private pendingAdapter: PendingAdapter | null = null;
+  /** Stored runs' models built for saliency, kept for the next request (freed when a run starts). */
+  private readonly storedModels = new StoredModelCache();
 
   /** Every call that touches tfjs waits for the backend choice (the page may call before initBackend resolved). */
   private ensureBackend(requested: BackendName | null = null): Promise<BackendReport> {
@@ -234,6 +250,7 @@ export class TrainerService implements TrainerApi {
   }
 
   private launch(live: LiveRun, onMessage: (m: TrainerMessage) => void): LiveRun {
+    this.storedModels.clear();
     this.live = live;
     void live.done.then(() => {
       if (live.deviceLost && !this.grid) void this.recoverFromDeviceLoss(live, onMessage).catch((e: unknown) => onMessage({ type: 'log', level: 'warn', message: `Could not restart the run: ${e instanceof Error ? e.message : String(e)}` }));
@@ -457,7 +474,39 @@ export class TrainerService implements TrainerApi {
     if (!this.live) return null;
     return adapterSpectrum(this.live.model, this.live.session.currentStep, site);
   }
+
+  async predictions(runId: string, split: PredictionSplit): Promise<RunPredictions | null> {
+    return this.live?.runId === runId ? this.live.predictions(split) : storedPredictions(runId, split);
+  }
+
+  async images(datasetId: string, keys: string[]): Promise<ImagePixels[]> {
+    const images = await readImages(datasetId, keys);
+    return withTransfer(images, images.map((im) => im.pixels));
+  }
+
+  async saliency(request: SaliencyRequest): Promise<SaliencyResult> {
+    await this.ensureBackend();
+    const result = await explainImage(request, this.liveModel(), this.storedModels);
+    return withTransfer(result, [result.heat]);
+  }
+
+  private liveModel(): LiveModel | null {
+    const live = this.live;
+    if (!live) return null;
+    return {
+      runId: live.runId,
+      model: live.model,
+      norm: live.norm,
+      config: live.summary.config,
+      describe: () => {
+        const test = live.summary.test;
+        // A scored run's model holds the checkpoint it was scored with (scoreRun.ts); before that, the weights as trained so far.
+        return test ? `the weights scored on the test split (step ${test.step})` : `the live run's weights at step ${live.session.currentStep}`;
+      },
+    };
+  }
 }
+
 
 /** What a stored run needs to resume that is gone (its dataset, its cached checkpoint); null when nothing is. */
 async function missingForResume(run: RunSummary): Promise<string | null> {

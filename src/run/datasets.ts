@@ -62,6 +62,8 @@ export interface Batch {
   valid: number;
   batchSize: number;
   size: number;
+  /** eval batches only: the stored image key of each row (padding rows repeat earlier keys), for predictions by image. */
+  keys?: string[];
 }
 
 export interface IngestProgress {

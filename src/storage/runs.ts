@@ -30,8 +30,9 @@ export async function listRuns(db?: LabDb): Promise<RunSummary[]> {
 }
 
 export async function deleteRun(id: string, db?: LabDb): Promise<void> {
-  const tx = (await labDb(db)).transaction(['runs', 'runMetrics', 'checkpoints', 'checkpointTensors'], 'readwrite');
+  const tx = (await labDb(db)).transaction(['runs', 'runMetrics', 'checkpoints', 'checkpointTensors', 'runPredictions'], 'readwrite');
   await Promise.all([
+    tx.objectStore('runPredictions').delete(runRange(id)),
     tx.objectStore('runs').delete(id),
     tx.objectStore('runMetrics').delete(runRange(id)),
     tx.objectStore('checkpoints').delete(runRange(id)),

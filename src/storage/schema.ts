@@ -10,6 +10,8 @@
  *  3. The runs (issue 11): `runs` (one summary each), `runMetrics` (steps / evaluations / events appended in chunks
  *     as the run trains), `checkpoints` + `checkpointTensors` (resume and best checkpoints, by generation, so a
  *     save that fails half-way leaves the previous one intact) and `grids`.
+ *  4. `runPredictions`: a run's per-image scores of its last validation pass and of its test scoring (the ROC view
+ *     and predictions grid of "Under the hood"), one record per run and split.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { DatasetManifest, PendingIngest, Split, StoredImage } from '../run/datasets';
@@ -17,10 +19,11 @@ import type { CheckpointKind, RunCheckpoint } from '../run/checkpoints';
 import type { GridRecord } from '../run/grid';
 import type { EvaluationRecord, RunEvent, StepRecord } from '../run/records';
 import type { RunSummary } from '../run/runs';
+import type { PredictionSplit, RunPredictions } from '../run/predictions';
 import { migrateLegacyDatabases } from './legacy';
 
 export const LAB_DB_NAME = 'cxr-peft-lab';
-export const LAB_DB_VERSION = 3;
+export const LAB_DB_VERSION = 4;
 
 /** A checkpoint kept so that a reload does not ask for the file again. */
 export interface CachedBackboneInfo {
@@ -87,6 +90,7 @@ export interface LabSchema extends DBSchema {
   checkpoints: { key: [string, CheckpointKind]; value: CheckpointHeader };
   checkpointTensors: { key: [string, CheckpointKind, number, string, string]; value: CheckpointTensor };
   grids: { key: string; value: GridRecord };
+  runPredictions: { key: [string, PredictionSplit]; value: RunPredictions };
 }
 
 export type LabDb = IDBPDatabase<LabSchema>;
@@ -111,6 +115,9 @@ const MIGRATIONS: ((db: LabDb, tx: UpgradeTx) => void)[] = [
     db.createObjectStore('checkpoints', { keyPath: ['runId', 'kind'] });
     db.createObjectStore('checkpointTensors', { keyPath: ['runId', 'kind', 'generation', 'group', 'name'] });
     db.createObjectStore('grids', { keyPath: 'id' });
+  },
+  (db) => {
+    db.createObjectStore('runPredictions', { keyPath: ['runId', 'split'] });
   },
 ];
 

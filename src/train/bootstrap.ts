@@ -11,7 +11,7 @@
  */
 
 import { mulberry32 } from '../run/random';
-import { evaluationRows } from './labelColumn';
+import { evaluationRows } from '../run/labelColumn';
 import { percentileOfSorted } from '../run/percentile';
 
 export const DEFAULT_RESAMPLES = 1000;

@@ -8,7 +8,7 @@
  * probability of the positive class (what calibration_curve bins), not Guo et al.'s top-label confidence.
  */
 
-import { checkSameLength, evaluationRows, labelColumn } from './labelColumn';
+import { checkSameLength, evaluationRows, labelColumn } from '../run/labelColumn';
 
 /** The lab's bin count (Guo et al. use 15 equal-width bins). */
 export const CALIBRATION_BINS = 15;

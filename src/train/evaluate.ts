@@ -18,6 +18,8 @@ export interface Predictions {
   targets: Float32Array;
   masks: Float32Array;
   numLabels: number;
+  /** The stored image key of each row, when the batches carry keys (data/batches.ts in eval mode). */
+  keys?: string[];
 }
 
 export interface Evaluation {
@@ -37,6 +39,8 @@ export async function evaluateSplit(
   const scores: number[] = [];
   const targets: number[] = [];
   const masks: number[] = [];
+  const keys: string[] = [];
+  let keyed = true;
   let lossSum = 0;
   let lossWeight = 0;
   for await (const batch of source.epoch()) {
@@ -48,6 +52,8 @@ export async function evaluateSplit(
     const [p, e] = await Promise.all([probs.data(), perElement.data()]);
     tf.dispose([probs, perElement]);
     const n = batch.valid * k;
+    if (batch.keys) keys.push(...batch.keys.slice(0, batch.valid));
+    else keyed = false;
     for (let i = 0; i < n; i++) {
       scores.push(p[i]);
       targets.push(batch.labels[i]);
@@ -65,5 +71,7 @@ export async function evaluateSplit(
     macroAuroc: report.macro,
     images: scores.length / k,
   };
-  return { record, predictions: { scores: Float32Array.from(scores), targets: Float32Array.from(targets), masks: Float32Array.from(masks), numLabels: k } };
+  const predictions: Predictions = { scores: Float32Array.from(scores), targets: Float32Array.from(targets), masks: Float32Array.from(masks), numLabels: k };
+  if (keyed) predictions.keys = keys;
+  return { record, predictions };
 }

@@ -18,7 +18,7 @@ import type { EvaluationRecord, LoraChange, MetricsLog, RunConfig, RunEvent, Run
 import { NORMALISATION } from '../run/vitConfig';
 import type { VitModel } from '../model/vit';
 import { batchInputs, batchTargets, type BatchTensorOptions } from './batchTensors';
-import { evaluateSplit } from './evaluate';
+import { evaluateSplit, type Predictions } from './evaluate';
 import { bceWithLogits } from './loss';
 import { LoraChangeQueue } from './loraChanges';
 import { LossReadback } from './lossReadback';
@@ -94,6 +94,8 @@ export class TrainingSession {
   private readonly checkpointEvery: number;
   /** A loss diverged since the last checkpoint point. */
   private divergedSinceCheckpoint = false;
+  /** The scores of the latest validation pass, by image (the page's ROC view and predictions grid). */
+  private latestVal: { step: number; predictions: Predictions } | null = null;
 
   constructor(options: SessionOptions) {
     this.o = options;
@@ -270,7 +272,8 @@ export class TrainingSession {
   async evaluate(): Promise<EvaluationRecord | null> {
     if (!this.o.val) return null;
     await this.flushLosses();
-    const { record } = await evaluateSplit(this.o.model, this.o.val, (b: Batch) => batchInputs(b, false, this.tensors), this.o.labels, this.step);
+    const { record, predictions } = await evaluateSplit(this.o.model, this.o.val, (b: Batch) => batchInputs(b, false, this.tensors), this.o.labels, this.step);
+    this.latestVal = { step: this.step, predictions };
     this.record.evaluations.push(record);
     this.o.emit({ type: 'evaluation', evaluation: record });
     return record;
@@ -357,5 +360,10 @@ export class TrainingSession {
       totalSteps: this.o.config.totalSteps,
       etaSec: ms ? (remaining * ms) / 1000 : undefined,
     });
+  }
+
+  /** The latest validation pass's per-image scores (null before the first evaluation of this session). */
+  latestValPredictions(): { step: number; predictions: Predictions } | null {
+    return this.latestVal;
   }
 }

@@ -22,6 +22,7 @@ import { useRuns } from './hooks/useRuns';
 import { GridPanel } from './components/GridPanel';
 import { ResourcesPanel } from './components/ResourcesPanel';
 import { RunsPanel } from './components/RunsPanel';
+import { UnderTheHoodPanel } from './components/predictions/UnderTheHoodPanel';
 import { useTrainerRun } from './hooks/useTrainerRun';
 import { metricsCsvZip } from './view/metricsCsvZip';
 import { runName } from '../run/runName';
@@ -309,6 +310,7 @@ export function App({ bridge, backendReport, backendWarning, lesson = NO_LESSON 
             }
           />
         )}
+        {shown('hood') && <UnderTheHoodPanel trainer={bridge.trainer} runs={runs.runs} view={run.view} />}
       </div>
     </div>
   );

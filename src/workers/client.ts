@@ -159,6 +159,10 @@ function wrapTrainer(worker: TrainerWorker): TrainerApi {
     step: () => remote.step(),
     sampleImage: (datasetId, imgSize, augment) => remote.sampleImage(datasetId, imgSize, augment),
     adapterSpectrum: (site) => remote.adapterSpectrum(site),
+    // Images and heat values come back transferred by the worker (src/lab/transfer.ts).
+    predictions: (runId, split) => remote.predictions(runId, split),
+    images: (datasetId, keys) => remote.images(datasetId, keys),
+    saliency: (request) => remote.saliency(request),
   };
 }
 

@@ -176,6 +176,19 @@ describe('BatchStream, eval mode', () => {
     expect((await collect(again)).flatMap(rowsOf)).toEqual(first);
   });
 
+  test("every eval row carries its image's key (padding rows repeat theirs); train batches carry none", async () => {
+    const s = stream('eval', 'val', 10);
+    await s.init();
+    const batches = await collect(s);
+    for (const b of batches) {
+      expect(b.keys).toHaveLength(10);
+      rowsOf(b).forEach((i, r) => expect(b.keys![r]).toBe(`img${String(i).padStart(4, '0')}.png`));
+    }
+    const train = stream('train', 'train', 8);
+    await train.init();
+    expect((await train.next()).keys).toBeUndefined();
+  });
+
   test('prefetch in eval: the following batch is read before the caller asks for it', async () => {
     const s = stream('eval', 'val', 10);
     await s.init();

@@ -32,7 +32,7 @@ describe('the lab database schema', () => {
 
     const db = await openLabDb(name);
     expect(db.version).toBe(LAB_DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['backboneTensors', 'backbones', 'checkpointTensors', 'checkpoints', 'datasets', 'grids', 'images', 'pendingIngests', 'runMetrics', 'runs']);
+    expect([...db.objectStoreNames].sort()).toEqual(['backboneTensors', 'backbones', 'checkpointTensors', 'checkpoints', 'datasets', 'grids', 'images', 'pendingIngests', 'runMetrics', 'runPredictions', 'runs']);
     expect(await getManifest('d1', db)).toEqual(manifest);
     expect([...(await getImages('d1', ['a.png'], db))[0].pixels]).toEqual([1, 2, 3, 4]);
     db.close();
@@ -41,7 +41,7 @@ describe('the lab database schema', () => {
   test('a new database gets every store at the current version', async () => {
     const db = await openLabDb(uniqueName());
     expect(db.version).toBe(LAB_DB_VERSION);
-    expect(db.objectStoreNames.length).toBe(10);
+    expect(db.objectStoreNames.length).toBe(11);
     db.close();
   });
 });

@@ -23,6 +23,7 @@ export const SECTIONS: readonly SectionInfo[] = [
   { id: 'files', label: '6. Adapter and model files' },
   { id: 'runs', label: '7. Runs' },
   { id: 'grid', label: '8. Experiment grid' },
+  { id: 'hood', label: '9. Under the hood' },
 ];
 
 export interface ControlInfo {

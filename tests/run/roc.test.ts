@@ -1,8 +1,8 @@
 /** ROC curves and confusion counts against sklearn roc_curve / confusion_matrix (goldens: scripts/golden_eval_metrics.py). */
 import { describe, expect, it } from 'vitest';
 import { auroc } from '../../src/train/auroc';
-import { confusionAt, multiLabelConfusionAt, multiLabelRocCurves, rocCurve, type RocCurve } from '../../src/train/roc';
-import { type CurveGolden, loadEvalMetrics } from './evalMetricsGolden';
+import { confusionAt, multiLabelConfusionAt, multiLabelRocCurves, rocCurve, type RocCurve } from '../../src/run/roc';
+import { type CurveGolden, loadEvalMetrics } from '../train/evalMetricsGolden';
 
 const golden = loadEvalMetrics();
 const nanForNull = (xs: (number | null)[]) => xs.map((v) => (v === null ? Number.NaN : v));
