@@ -8,7 +8,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expect, test } from './lab';
+import { downloadJson, expect, test } from './lab';
 import type { OodEvalRow } from '../src/harness/oodEval';
 
 type HarnessWindow = { cxrHarness?: { oodEval(options: Record<string, unknown>): Promise<OodEvalRow[]> } };
@@ -49,4 +49,39 @@ test('a folder of real chest radiographs (NIH PNG, Kermany): none is flagged', a
     expect(row.verdict?.flagged, `${row.name} score ${row.verdict?.score}`).toBe(false);
     expect(row.stats?.colourFraction).toBe(0);
   }
+});
+
+test('a dropped folder of photos, a text page and a chart is ingested with every image flagged in the ingest report; with the option ticked they are left out', async ({ page, watch }) => {
+  void watch;
+  const { mkdir, copyFile } = await import('node:fs/promises');
+  // A class-folder dataset as a user might drop it by mistake: the non-radiographs split over two class folders.
+  const files = filesOf('others');
+  const folderOf = async (name: string) => {
+    const root = join(test.info().outputPath('not-radiographs'), name);
+    for (const [i, file] of files.entries()) {
+      const folder = join(root, i % 2 === 0 ? 'NORMAL' : 'PNEUMONIA');
+      await mkdir(folder, { recursive: true });
+      await copyFile(file, join(folder, file.split('/').pop()!));
+    }
+    return root;
+  };
+  const root = await folderOf('holiday');
+  await page.goto('/?backend=wasm');
+  await page.getByLabel('Choose dataset folder').setInputFiles(root);
+  await expect(page.getByText(new RegExp(`Ingested ${files.length} images`))).toBeVisible({ timeout: 60_000 });
+  const flaggedGroup = page.getByRole('group', { name: 'Images that do not look like chest radiographs' });
+  await expect(flaggedGroup).toContainText(`${files.length} images do not look like chest radiographs`);
+  const report = await downloadJson<{ flagged: { path: string; reason: string; excluded: boolean }[] }>(page, 'Download ingest report');
+  expect(report.flagged).toHaveLength(files.length);
+  for (const f of report.flagged) {
+    expect(f.reason).toMatch(/colour photograph|document, chart or screenshot|not a chest radiograph/);
+    expect(f.excluded).toBe(false);
+  }
+
+  // The same pictures in another folder, with "Leave out images that do not look like chest radiographs": none is stored.
+  await page.getByText('Ingest options').click();
+  await page.getByRole('checkbox', { name: 'Leave out images that do not look like chest radiographs' }).check();
+  await page.getByLabel('Choose dataset folder').setInputFiles(await folderOf('holiday-again'));
+  await expect(flaggedGroup).toContainText('and were left out.', { timeout: 60_000 });
+  await expect(page.getByText(/Ingested 0 images/)).toBeVisible();
 });

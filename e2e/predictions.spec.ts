@@ -3,8 +3,12 @@
  * the ROC view of the LoRA run's latest validation pass and of its test scoring agrees with the metrics file (AUROC
  * per label), the threshold moves with the keyboard and the confusion table then holds the counts computed here from
  * the downloaded predictions; an image opened from the grid gets a saliency overlay, then a second one by the other
- * run side by side. The time from the request to the overlay on screen is logged (no timed assertion).
+ * run side by side. The time from the request to the overlay on screen is logged (no timed assertion). After a
+ * reload, "Check one image" with the stored run: a colour photograph is flagged before any probability, a real
+ * radiograph is not and gets one probability per label.
  */
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { configureRun, downloadJson, expect, loadDemo, test, waitForFinish } from './lab';
 import type { MetricsLog } from '../src/run/records';
@@ -60,6 +64,8 @@ async function expectDrawn(pane: Locator, method: RegExp, what: string): Promise
 }
 
 const GXI = /^Gradient × input for /;
+/** A real chest radiograph (Kermany sample) the demo's model never saw (tests/fixtures/ood, scripts/ood_fixtures.py). */
+const radiograph = readdirSync(resolve('tests/fixtures/ood/radiographs')).filter((f) => f.endsWith('.png')).sort()[0];
 
 test('ROC view and counts agree with the metrics file; saliency over an opened image, alone and side by side for two runs', async ({ page, watch }) => {
   void watch;
@@ -180,4 +186,24 @@ test('ROC view and counts agree with the metrics file; saliency over an opened i
   await hood.getByRole('combobox', { name: 'Predictions of run' }).selectOption(loraRunId!);
   await hood.getByRole('combobox', { name: 'Evaluation' }).selectOption('test');
   await expect(chart).toContainText(`${label} (AUROC ${metrics.test!.auroc[label]!.toFixed(3)})`);
+
+  // Check one image with the stored run's model: a colour photograph is flagged before any probability is shown.
+  const check = hood.getByRole('group', { name: 'Check one image' });
+  await check.locator('input[type=file]').setInputFiles(resolve('tests/fixtures/ood/others/skimage_chelsea.png'));
+  await expect(check.getByRole('alert')).toContainText('skimage_chelsea.png looks like a colour photograph');
+  await expect(check.getByRole('table')).toHaveCount(0);
+  await check.getByRole('button', { name: "Show the model's probabilities anyway" }).click();
+  await expect(check.getByRole('table')).toBeVisible({ timeout: 60_000 });
+  await expect(check.getByRole('alert')).toBeVisible();
+  // A real chest radiograph is not flagged, and the stored run's probabilities come at once, one per label.
+  await check.locator('input[type=file]').setInputFiles(resolve('tests/fixtures/ood/radiographs', radiograph));
+  await expect(check.getByRole('status').filter({ hasText: 'looks like a chest radiograph' })).toBeVisible({ timeout: 60_000 });
+  const rows = check.getByRole('table').locator('tbody tr');
+  await expect(rows).toHaveCount(metrics.labels.length);
+  const probabilities = (await rows.locator('td').allTextContents()).map(Number);
+  for (const value of probabilities) {
+    expect(value).toBeGreaterThanOrEqual(0);
+    expect(value).toBeLessThanOrEqual(1);
+  }
+  await expect(check.getByRole('table')).toContainText('best-validation checkpoint, step');
 });

@@ -16,7 +16,9 @@ import { assignSplits, selectFraction, type SplitFractions } from './splits';
 import { getManifest, hasKeys, putImages, putManifest } from '../storage/datasets';
 import { sharedLabDb, type LabDb } from '../storage/schema';
 import type { DatasetEntry } from './types';
-import type { DatasetManifest, FileEntry, IngestProgress, IngestResult, Problem, StoredImage } from '../run/datasets';
+import type { DatasetManifest, FileEntry, FlaggedImage, IngestProgress, IngestResult, Problem, StoredImage } from '../run/datasets';
+import type { ImageStats } from '../formats/image/imageStats';
+import { OOD_REASONS, scoreOod, type OodVerdict } from './ood/scoreOod';
 
 export interface IngestOptions {
   name: string;
@@ -24,7 +26,13 @@ export interface IngestOptions {
   storageSize?: number;
   /** Seeds the split (and NIH's val carve-out); part of the dataset id. */
   seed?: number;
-  decode: (blob: Blob, size: number) => Promise<Uint8Array>;
+  /**
+   * Decodes one file to size x size gray pixels; with the statistics the out-of-distribution guard scores when the
+   * decoder measures them (the lab's decode workers do; a plain pixel array skips the guard for that image).
+   */
+  decode: (blob: Blob, size: number) => Promise<Uint8Array | DecodedImage>;
+  /** Leave out the images the out-of-distribution guard flags (default: store them, flagged in the report). */
+  excludeOutOfDistribution?: boolean;
   onProgress?: (progress: IngestProgress) => void;
   signal?: AbortSignal;
   /** Defaults to the shared connection (sharedLabDb()). */
@@ -65,9 +73,16 @@ function describeWriteError(error: unknown, stored: number, total: number): stri
   return `Writing to IndexedDB failed (${name ?? 'Error'}: ${messageOf(error)}): ${where}. Add the same folder again to resume.`;
 }
 
-function toStored(datasetId: string, entry: DatasetEntry, pixels: Uint8Array): StoredImage {
+/** A decoder's result: the pixels, and (from the lab's decode workers) the guard's image statistics. */
+export interface DecodedImage {
+  pixels: Uint8Array;
+  stats?: ImageStats;
+}
+
+function toStored(datasetId: string, entry: DatasetEntry, pixels: Uint8Array, verdict: OodVerdict | null): StoredImage {
   const image: StoredImage = { datasetId, key: entry.path, split: entry.split!, labels: entry.labels, pixels };
   if (entry.patientId !== undefined) image.patientId = entry.patientId;
+  if (verdict?.flagged) image.ood = { score: verdict.score, reason: verdict.reason ?? OOD_REASONS.other };
   return image;
 }
 
@@ -164,6 +179,12 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
   const duplicates = outcome.skipped.filter((p) => p.reason.startsWith(DUPLICATE_REASON)).length;
   if (duplicates > 0) extraNotes.push(`${duplicates} files have the same content as another file and were stored once.`);
   if (outcome.skipped.length > duplicates) extraNotes.push(`${outcome.skipped.length - duplicates} images could not be decoded and were skipped.`);
+  if (outcome.flagged.length > 0) {
+    const excluded = outcome.flagged.filter((f) => f.excluded).length;
+    extraNotes.push(
+      `${outcome.flagged.length} images do not look like chest radiographs (see the ingest report)${excluded > 0 ? `; ${excluded} of them were left out by choice` : '; they were stored'}.`,
+    );
+  }
   if (outcome.multiFrame.length > 0) {
     const examples = [...outcome.multiFrame].sort((a, b) => (a.path < b.path ? -1 : 1)).slice(0, 3).map((m) => `${m.path}: ${m.frames} frames`).join(', ');
     extraNotes.push(`${outcome.multiFrame.length} multi-frame DICOMs: only the first frame of each was stored (${examples}).`);
@@ -182,6 +203,7 @@ export async function ingestDataset(files: FileEntry[], opts: IngestOptions): Pr
   const phase = outcome.stop === 'error' ? 'error' : outcome.stop === 'abort' ? 'cancelled' : 'done';
   report({ phase, done: outcome.done, total: entries.length, skipped: outcome.skipped.length, rate: outcome.rate, eta: 0, message: outcome.error });
   const result: IngestResult = { datasetId, manifest, ingested: outcome.newlyStored, skipped: [...parsed.problems, ...outcome.skipped], cancelled };
+  if (outcome.flagged.length > 0) result.flagged = outcome.flagged;
   if (outcome.error !== undefined) result.error = outcome.error;
   return result;
 }
@@ -233,6 +255,7 @@ interface DecodeOutcome {
   /** Images stored before plus images handled now (stored, skipped or found to be copies). */
   done: number;
   skipped: Problem[];
+  flagged: FlaggedImage[];
   multiFrame: { path: string; frames: number }[];
   rate: number;
 }
@@ -262,7 +285,7 @@ async function decodeAndStore(
   const alreadyStored = entries.filter((e) => stored.has(e.path)).length;
   const total = entries.length;
   const todoCount = total - alreadyStored;
-  const outcome: DecodeOutcome = { stop: null, newlyStored: 0, done: alreadyStored, skipped: [], multiFrame: [], rate: 0 };
+  const outcome: DecodeOutcome = { stop: null, newlyStored: 0, done: alreadyStored, skipped: [], flagged: [], multiFrame: [], rate: 0 };
   const suspects = sameSizePaths(entries);
   const wanted = entries.filter((e) => !stored.has(e.path) || suspects.has(e.path));
   const firstOfDigest = new Map<string, string>();
@@ -346,9 +369,21 @@ async function decodeAndStore(
       const { entry, item } = next;
       try {
         if ('error' in item) throw new Error(item.error);
-        const pixels = await opts.decode(item.blob, size);
+        const decoded = await opts.decode(item.blob, size);
+        const { pixels, stats } = decoded instanceof Uint8Array ? { pixels: decoded, stats: undefined } : decoded;
         if (pixels.length !== size * size) throw new Error(`decoder returned ${pixels.length} bytes, expected ${size * size}`);
-        buffer.push(toStored(datasetId, entry, pixels));
+        // The out-of-distribution guard: flagged images are reported, and stored unless the user chose to leave them out.
+        const verdict = stats ? scoreOod(stats) : null;
+        if (verdict?.flagged) {
+          const excluded = opts.excludeOutOfDistribution === true;
+          outcome.flagged.push({ path: entry.path, score: verdict.score, reason: verdict.reason ?? OOD_REASONS.other, excluded });
+          if (excluded) {
+            handled++;
+            progress(false);
+            continue;
+          }
+        }
+        buffer.push(toStored(datasetId, entry, pixels, verdict));
         if (isDicomPath(entry.path)) {
           const frames = dicomFrameCount(new Uint8Array(await item.blob.slice(0, 1 << 16).arrayBuffer()));
           if (frames > 1) outcome.multiFrame.push({ path: entry.path, frames });

@@ -52,7 +52,7 @@ export async function runDecodeBench(raw: Record<string, unknown>): Promise<Deco
     Promise.all(
       list.map((file) =>
         pool.decode(file, size).then(
-          (pixels) => {
+          ({ pixels }) => {
             if (pixels.length !== size * size) failed.push({ path: file.name, reason: `got ${pixels.length} bytes` });
           },
           (error: unknown) => failed.push({ path: file.name, reason: error instanceof Error ? error.message : String(error) }),

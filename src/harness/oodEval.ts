@@ -1,10 +1,10 @@
 /**
  * The out-of-distribution guard measured in the browser, on the lab's own decode path (scripts/ood_bench.mjs,
  * docs/ood-guard.md). Files come from the hidden <input id="bench-files"> of harness.html (Playwright's
- * setInputFiles). Each one goes through decode.worker.ts's decodeWithStats (preflight, the browser / DICOM /
+ * setInputFiles). Each one goes through decode.worker.ts's decode (preflight, the browser / DICOM /
  * 16-bit PNG decoders, the statistics) and is scored by scoreOod with the bundled model.
  * - runOodEval: per file, the statistics, the feature vector (what scripts/ood_fit.py fits on) and the verdict.
- * - runOodDecodeSpeed: decode() against decodeWithStats() on the same files, alternated, to price the statistics.
+ * - runOodDecodeSpeed: decodePixels() against decode() (with the statistics) on the same files, alternated, to price the statistics.
  */
 import * as Comlink from 'comlink';
 import { oodFeatureVector } from '../data/ood/features';
@@ -71,7 +71,7 @@ export async function runOodEval(raw: Record<string, unknown>): Promise<OodEvalR
   const workers = (raw.workers as number | undefined) ?? 2;
   return onWorkers(chosenFiles(), workers, async (api, file): Promise<OodEvalRow> => {
     try {
-      const { stats } = await api.decodeWithStats(file, size);
+      const { stats } = await api.decode(file, size);
       return { name: file.name, stats, features: oodFeatureVector(stats), verdict: scoreOod(stats) };
     } catch (error) {
       return { name: file.name, error: error instanceof Error ? error.message : String(error) };
@@ -96,7 +96,7 @@ export async function runOodDecodeSpeed(raw: Record<string, unknown>): Promise<D
   const files = chosenFiles();
   const { api, close } = startWorker();
   try {
-    for (const file of files.slice(0, 4)) await api.decodeWithStats(file, size); // warm-up: module load, JIT
+    for (const file of files.slice(0, 4)) await api.decode(file, size); // warm-up: module load, JIT
     let decodeMs = 0;
     let statsMs = 0;
     for (let round = 0; round < rounds; round++) {
@@ -104,8 +104,8 @@ export async function runOodDecodeSpeed(raw: Record<string, unknown>): Promise<D
         const order = (i + round) % 2 === 0 ? ['plain', 'stats'] : ['stats', 'plain'];
         for (const method of order) {
           const started = performance.now();
-          if (method === 'plain') await api.decode(file, size);
-          else await api.decodeWithStats(file, size);
+          if (method === 'plain') await api.decodePixels(file, size);
+          else await api.decode(file, size);
           const ms = performance.now() - started;
           if (method === 'plain') decodeMs += ms;
           else statsMs += ms;

@@ -5,12 +5,12 @@
  * tested in Node with a fake decoder (tests/lab/ingestJobs.test.ts).
  */
 import { filesFromDirectoryHandle } from '../data/fileSource';
-import { ingestDataset } from '../data/ingest';
+import { ingestDataset, type IngestOptions } from '../data/ingest';
 import type { LabDb } from '../storage/schema';
 import type { FileEntry, IngestSource, IngestChoices, IngestProgress, IngestResult } from '../run/datasets';
 
 export interface IngestJobsOptions {
-  decode: (blob: Blob, size: number) => Promise<Uint8Array>;
+  decode: IngestOptions['decode'];
   /** Tests pass an isolated database; the worker uses the shared connection. */
   db?: LabDb;
   storageSize?: number;
@@ -38,7 +38,7 @@ export class IngestJobs {
       // each parser gets only its own options from the choices.
       const { decode, db, storageSize, concurrency, chunkSize } = this.options;
       return await ingestDataset(files, {
-        name, decode, db, storageSize, concurrency, chunkSize, onProgress, signal: abort.signal,
+        name, decode, db, storageSize, concurrency, chunkSize, onProgress, signal: abort.signal, excludeOutOfDistribution: choices.excludeOutOfDistribution,
         layout: choices.layout, parserOptionsByLayout: choices.parserOptions, seed: choices.seed, trainFraction: choices.trainFraction,
       });
     } finally {

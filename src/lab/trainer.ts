@@ -25,6 +25,7 @@ import { forgetDevice, loseDeviceForTest, watchDevice } from './deviceLoss';
 import { simulateQuota } from '../storage/simulatedQuota';
 import { releaseFreeGpuBuffers } from '../backends/webgpuPool';
 import { exportGridForPytorch, exportRunForPytorch, importPytorchResults } from './pytorchRuns';
+import { checkImage, type CheckModel, type ImageCheck } from './checkImage';
 import { buildRun, type PendingAdapter } from './buildRun';
 import { GridRunner, gridProblemLines } from './gridRunner';
 import { LiveRun } from './liveRun';
@@ -118,6 +119,11 @@ export interface TrainerApi {
   images(datasetId: string, keys: string[]): Promise<ImagePixels[]>;
   /** A saliency map of one stored image for one label, by the live run's model or a stored run's best checkpoint. */
   saliency(request: SaliencyRequest): Promise<SaliencyResult>;
+  /**
+   * One image the user opens, decoded as an ingest would, screened by the out-of-distribution guard, and (unless it
+   * is flagged and `force` is false) given to the run's model: its probabilities per label.
+   */
+  checkImage(file: Blob & { name?: string }, runId: string, force: boolean): Promise<ImageCheck>;
 }
 
 /** What a resume may change. */
@@ -482,6 +488,20 @@ export class TrainerService implements TrainerApi {
   async images(datasetId: string, keys: string[]): Promise<ImagePixels[]> {
     const images = await readImages(datasetId, keys);
     return withTransfer(images, images.map((im) => im.pixels));
+  }
+
+  async checkImage(file: Blob & { name?: string }, runId: string, force: boolean): Promise<ImageCheck> {
+    await this.ensureBackend();
+    const live = this.liveModel();
+    const run = live?.runId === runId ? this.live!.summary : await requireRun(runId);
+    const size = (await getManifest(run.datasetId))?.storageSize ?? 224;
+    const getModel = async (): Promise<CheckModel> => {
+      if (live && live.runId === runId) return { model: live.model, norm: live.norm, config: live.config, labels: run.labels, weights: live.describe() };
+      const cached = await this.storedModels.get(run);
+      return { model: cached.model, norm: cached.norm, config: run.config, labels: run.labels, weights: cached.from };
+    };
+    const result = await checkImage(file, size, getModel, force);
+    return withTransfer(result, [result.pixels]);
   }
 
   async saliency(request: SaliencyRequest): Promise<SaliencyResult> {

@@ -48,6 +48,8 @@ export interface StoredImage {
   patientId?: string;
   /** storageSize * storageSize bytes, row-major grayscale. */
   pixels: Uint8Array;
+  /** Set when the out-of-distribution guard flagged the image (it was kept by the user's choice). */
+  ood?: { score: number; reason: string };
 }
 
 /** A fixed-shape batch as it leaves the stream (pixels still 8-bit; normalisation happens on the GPU). */
@@ -78,6 +80,16 @@ export interface IngestProgress {
   message?: string;
 }
 
+/** An image that does not look like a chest radiograph (the out-of-distribution guard, src/data/ood/). */
+export interface FlaggedImage {
+  path: string;
+  /** In (0, 1): higher is less like a chest radiograph. */
+  score: number;
+  reason: string;
+  /** false: stored anyway (flagged in the report); true: left out by the user's choice. */
+  excluded: boolean;
+}
+
 export interface IngestResult {
   datasetId: string;
   manifest: DatasetManifest;
@@ -86,6 +98,8 @@ export interface IngestResult {
   cancelled: boolean;
   /** Set when the ingest stopped on its own (e.g. storage full); what was stored is kept and can be resumed. */
   error?: string;
+  /** Images the out-of-distribution guard flagged ("looks like a colour photograph", "not a chest radiograph"). */
+  flagged?: FlaggedImage[];
 }
 
 /** Choices the user may make before an ingest (issue 4: a layout by hand when detection is ambiguous). */
@@ -98,6 +112,8 @@ export interface IngestChoices {
   parserOptions?: Record<string, Record<string, unknown>>;
   /** Share of the training split to ingest, in (0, 1] (the study's label fractions); val and test stay whole. */
   trainFraction?: number;
+  /** Leave out the images the out-of-distribution guard flags (default: store them and flag them in the report). */
+  excludeOutOfDistribution?: boolean;
 }
 
 /** What a job ingests: files already read by the page, or a folder handle to walk here (a resumed ingest). */

@@ -163,6 +163,7 @@ function wrapTrainer(worker: TrainerWorker): TrainerApi {
     predictions: (runId, split) => remote.predictions(runId, split),
     images: (datasetId, keys) => remote.images(datasetId, keys),
     saliency: (request) => remote.saliency(request),
+    checkImage: (file, runId, force) => remote.checkImage(file, runId, force),
   };
 }
 

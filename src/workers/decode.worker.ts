@@ -1,22 +1,20 @@
 /**
- * Decode worker: blob -> 8-bit grayscale pixels at the storage size, off the main thread. A thin entry point over
- * src/lab/decodeFile.ts; the pixel buffer is transferred back, not copied. decodeWithStats also returns the
- * statistics the out-of-distribution guard scores (src/data/ood/decodeFileWithStats.ts; colour is measured on the
- * browser decoder's RGBA, before the gray conversion loses it).
+ * Decode worker: blob -> 8-bit grayscale pixels at the storage size (with the out-of-distribution guard's image
+ * statistics), off the main thread. A thin entry point over src/lab/decodeFile.ts; pixel buffers are transferred
+ * back, not copied.
  */
 import * as Comlink from 'comlink';
-import { decodeFile } from '../lab/decodeFile';
-import { decodeFileWithStats } from '../data/ood/decodeFileWithStats';
+import { decodeFile, decodePixels } from '../lab/decodeFile';
 
 const decodeApi = {
-  async decode(blob: Blob, size: number): Promise<Uint8Array> {
-    const pixels = await decodeFile(blob, size);
-    return Comlink.transfer(pixels, [pixels.buffer]);
-  },
-  /** decode() plus the out-of-distribution guard's statistics (src/data/ood/ scores them). */
-  async decodeWithStats(blob: Blob, size: number) {
-    const decoded = await decodeFileWithStats(blob, size);
+  async decode(blob: Blob, size: number) {
+    const decoded = await decodeFile(blob, size);
     return Comlink.transfer(decoded, [decoded.pixels.buffer]);
+  },
+  /** Pixels only, without the guard's statistics (to price them in benchmarks). */
+  async decodePixels(blob: Blob, size: number): Promise<Uint8Array> {
+    const pixels = await decodePixels(blob, size);
+    return Comlink.transfer(pixels, [pixels.buffer]);
   },
 };
 

@@ -5,9 +5,10 @@
  */
 import * as Comlink from 'comlink';
 import type { DecodeWorkerApi } from './decode.worker';
+import type { DecodedWithStats } from '../lab/decodeFile';
 
 export interface DecodeEndpoint {
-  decode(blob: Blob, size: number): Promise<Uint8Array>;
+  decode(blob: Blob, size: number): Promise<DecodedWithStats>;
   terminate(): void;
 }
 
@@ -50,7 +51,7 @@ function createDecodeWorker(): DecodeEndpoint {
   start();
   return {
     decode: (blob, size) =>
-      new Promise<Uint8Array>((resolve, reject) => {
+      new Promise<DecodedWithStats>((resolve, reject) => {
         const timer = setTimeout(() => restart(new Error(`decoding took over ${DECODE_TIMEOUT_MS / 1000} s; the worker was restarted and the file skipped`)), DECODE_TIMEOUT_MS);
         const fail = (error: Error) => {
           clearTimeout(timer);
@@ -76,7 +77,7 @@ function createDecodeWorker(): DecodeEndpoint {
 interface Task {
   blob: Blob;
   size: number;
-  resolve: (pixels: Uint8Array) => void;
+  resolve: (decoded: DecodedWithStats) => void;
   reject: (error: unknown) => void;
 }
 
@@ -109,9 +110,9 @@ export class DecodePool {
   }
 
   /** Bound to the instance so it can be passed as `ingestDataset({decode: pool.decode})`. */
-  readonly decode = (blob: Blob, size: number): Promise<Uint8Array> => {
+  readonly decode = (blob: Blob, size: number): Promise<DecodedWithStats> => {
     if (this.terminated) return Promise.reject(new Error('decode pool was terminated'));
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise<DecodedWithStats>((resolve, reject) => {
       this.queue.push({ blob, size, resolve, reject });
       this.dispatch();
     });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { rgbaToGray } from '../../src/formats/image/browserDecode';
+import { imageStatsOf } from '../../src/formats/image/imageStats';
 import { DecodePool, defaultPoolSize, type DecodeEndpoint } from '../../src/workers/decodePool';
 import { sleep } from './helpers';
 
@@ -37,7 +38,7 @@ describe('DecodePool', () => {
           await sleep(5);
           state.inFlight[id]--;
           if ((await blob.text()) === 'bad') throw new Error('not a decodable image (truncated or corrupt)');
-          return new Uint8Array(size * size).fill(id);
+          return { pixels: new Uint8Array(size * size).fill(id), stats: imageStatsOf(new Uint8Array(size * size).fill(id), size, null) };
         },
         terminate: () => { state.terminated++; },
       };

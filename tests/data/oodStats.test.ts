@@ -8,7 +8,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeFileWithStats } from '../../src/data/ood/decodeFileWithStats';
 import { decodeStudyImageWithStats } from '../../src/formats/image/decodeWithStats';
 import { canonicalGray, colourFractionOf, grayStatsOf, imageStatsOf, STATS_SIZE } from '../../src/formats/image/imageStats';
 import { resizeGray, toBytes } from '../../src/formats/image/resizeGray';
@@ -140,19 +139,19 @@ describe('decodeStudyImageWithStats', () => {
 });
 
 
-describe('decodeFileWithStats', () => {
-  it('runs the preflight checks first: a text file named .png is refused before any decoder runs', async () => {
+describe('decodeStudyImageWithStats', () => {
+  it('runs the checks first: a text file named .png is refused before any decoder runs', async () => {
     const notPng = Object.assign(new Blob(['hello, not an image']), { name: 'notes.png' });
     const neverCalled = async () => {
       throw new Error('no decoder may see a refused file');
     };
-    await expect(decodeFileWithStats(notPng, 64, neverCalled)).rejects.toThrow(/not an image/);
+    await expect(decodeStudyImageWithStats(notPng, 64, neverCalled, { path: 'notes.png' })).rejects.toThrow(/not an image/);
   });
 
   it('decodes a good file with its statistics', async () => {
     const png = new Blob([readFileSync(join(OOD_FIXTURES, 'others', 'bar_chart.png'))]);
     const gray = new Uint8Array(64 * 64).fill(10);
-    const { stats } = await decodeFileWithStats(png, 64, async () => gray);
+    const { stats } = await decodeStudyImageWithStats(png, 64, async () => gray, { path: 'bar_chart.png' });
     expect(stats.modeLevel).toBe(10);
     expect(stats.colourFraction).toBeNull(); // this fake decoder never shows its RGBA
   });

@@ -14,9 +14,9 @@ function manifest(id: string, createdAt: number): DatasetManifest {
 }
 
 describe('IndexedDB store', () => {
-  test('schema: the stores (datasets, images, resume records, cached backbones) and the bySplit index exist', async () => {
+  test('schema: the stores (datasets, images, resume records, cached backbones, runs and their predictions) and the bySplit index exist', async () => {
     const db = await freshDb();
-    expect([...db.objectStoreNames].sort()).toEqual(['backboneTensors', 'backbones', 'checkpointTensors', 'checkpoints', 'datasets', 'grids', 'images', 'pendingIngests', 'runMetrics', 'runs']);
+    expect([...db.objectStoreNames].sort()).toEqual(['backboneTensors', 'backbones', 'checkpointTensors', 'checkpoints', 'datasets', 'grids', 'images', 'pendingIngests', 'runMetrics', 'runPredictions', 'runs']);
     const tx = db.transaction('images');
     expect(tx.store.keyPath).toEqual(['datasetId', 'key']);
     expect(tx.store.index('bySplit').keyPath).toEqual(['datasetId', 'split']);

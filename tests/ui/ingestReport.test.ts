@@ -30,8 +30,11 @@ describe('ingestReportJson', () => {
       datasetName: 'chest_xray',
       layout: 'class-folders',
       cancelled: false,
+      flagged: [],
     });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+    const flagged = { path: 'a/cat.png', score: 0.97, reason: 'looks like a colour photograph', excluded: false };
+    expect(ingestReportJson({ ...result, flagged: [flagged] }).flagged).toEqual([flagged]);
   });
 });
 

@@ -40,6 +40,7 @@ function ingestChoices(options: IngestOptionsState, genericCsv?: GenericCsvChoic
     seed: options.seed,
     parserOptions: parserOptionsByLayout(options.chexpert, options.studyTrainList, genericCsv),
     trainFraction: trainFractionOf(options.fraction, options.customPercent),
+    excludeOutOfDistribution: options.excludeOutOfDistribution || undefined,
   };
 }
 
@@ -53,6 +54,7 @@ export function DatasetPanel({ bridge, datasets, locked, onPreparingChange, expl
   const [options, setOptions] = useState<IngestOptionsState>(() => ({
     layout: DETECT_LAYOUT,
     seed: 0,
+    excludeOutOfDistribution: false,
     fraction: '100',
     customPercent: 5,
     studyTrainList: 'largest',

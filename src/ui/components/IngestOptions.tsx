@@ -20,6 +20,8 @@ export interface IngestOptionsState {
   customPercent: number;
   studyTrainList: StudyTrainList;
   chexpert: ChexpertChoice;
+  /** Leave out the images that do not look like chest radiographs (otherwise they are stored and flagged). */
+  excludeOutOfDistribution: boolean;
 }
 
 const STUDY_LIST_OPTIONS: SelectOption<StudyTrainList>[] = [
@@ -108,6 +110,19 @@ export function IngestOptions({ state, onChange, layouts, disabled }: Props) {
         dataset; the label fraction above then applies to that list.
       </SelectField>
       <ChexpertFields choice={state.chexpert} onChange={(chexpert) => onChange({ ...state, chexpert })} disabled={disabled} />
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={state.excludeOutOfDistribution}
+          disabled={disabled}
+          onChange={(e) => onChange({ ...state, excludeOutOfDistribution: e.target.checked })}
+        />
+        Leave out images that do not look like chest radiographs
+      </label>
+      <p className="muted">
+        Every image is checked while it is decoded (colour, and how its grey levels and edges are laid out; see
+        docs/ood-guard.md). Flagged images are listed in the ingest report; they are stored unless this box is ticked.
+      </p>
     </details>
   );
 }

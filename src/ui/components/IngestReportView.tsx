@@ -41,6 +41,24 @@ export function IngestReportView({ result }: { result: IngestResult }) {
           </details>
         </>
       )}
+      {result.flagged && result.flagged.length > 0 && (
+        <div className="flagged" role="group" aria-label="Images that do not look like chest radiographs">
+          <p className="warning">
+            {formatCount(result.flagged.length)} image{result.flagged.length === 1 ? ' does' : 's do'} not look like chest radiographs
+            {result.flagged.every((f) => f.excluded) ? ' and were left out.' : ': stored, but check them before training on them.'}
+          </p>
+          <details>
+            <summary>Flagged images</summary>
+            <ul className="skipped-files">
+              {result.flagged.slice(0, MAX_LISTED).map((f) => (
+                <li key={f.path}>
+                  <code>{f.path}</code> — {f.reason} (score {f.score.toFixed(2)}){f.excluded ? ', left out' : ''}
+                </li>
+              ))}
+            </ul>
+          </details>
+        </div>
+      )}
       <button type="button" onClick={save}>
         Download ingest report
       </button>

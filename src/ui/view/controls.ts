@@ -5,7 +5,7 @@
  * controls share one namespace, so section ids are words no setting uses. Pure; tested in tests/ui/urlState.test.ts.
  */
 
-export type SectionId = 'data' | 'model' | 'adapter' | 'training' | 'resources' | 'charts' | 'files' | 'runs' | 'grid';
+export type SectionId = 'data' | 'model' | 'adapter' | 'training' | 'resources' | 'charts' | 'files' | 'runs' | 'grid' | 'hood';
 
 export interface SectionInfo {
   id: SectionId;

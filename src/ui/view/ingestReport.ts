@@ -2,7 +2,7 @@
  * The skipped-files report shown after an ingest and saved by "Download ingest report".
  * Pure; tested in tests/ui/ingestReport.test.ts.
  */
-import type { IngestResult, Problem } from '../../run/datasets';
+import type { FlaggedImage, IngestResult, Problem } from '../../run/datasets';
 
 /** The saved JSON: {"ingested": n, "skipped": [{"path", "reason"}]} plus a few fields for context. */
 export interface IngestReportJson {
@@ -12,6 +12,8 @@ export interface IngestReportJson {
   datasetName: string;
   layout: string;
   cancelled: boolean;
+  /** Images that do not look like chest radiographs (stored, or left out by choice). */
+  flagged: FlaggedImage[];
 }
 
 export function ingestReportJson(result: IngestResult): IngestReportJson {
@@ -22,6 +24,7 @@ export function ingestReportJson(result: IngestResult): IngestReportJson {
     datasetName: result.manifest.name,
     layout: result.manifest.layout,
     cancelled: result.cancelled,
+    flagged: result.flagged ?? [],
   };
 }
 

@@ -21,6 +21,7 @@ import { PredictionsGrid } from './PredictionsGrid';
 import { RocChart } from './RocChart';
 import { RocPointsTable } from './RocPointsTable';
 import { SaliencyViewer } from './SaliencyViewer';
+import { CheckImage } from './CheckImage';
 import { ThresholdControls } from './ThresholdControls';
 import { ThresholdTable } from './ThresholdTable';
 
@@ -121,6 +122,7 @@ export function UnderTheHoodPanel({ trainer, runs, view }: Props) {
               )}
             </>
           )}
+          {chosen && <CheckImage trainer={trainer} run={chosen} />}
         </>
       )}
     </section>
