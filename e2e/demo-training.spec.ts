@@ -16,6 +16,10 @@ test('demo dataset -> LoRA on the tiny preset on WebGPU: the loss falls and per-
   const metrics = await downloadJson<MetricsLog>(page, 'Download metrics');
   expect(metrics.config.backend).toBe('webgpu');
   expect(metrics.labels).toEqual(['PNEUMONIA']);
+  // The finished run is scored on the test split on WebGPU too (the adapter merged, its weights read back).
+  expect(metrics.test?.images).toBeGreaterThan(0);
+  await expect(page.getByText(/Scored on the whole test split/)).toBeVisible();
+  await expect(page.getByText(/device was lost|Training stopped with an error/)).toHaveCount(0);
   const losses = metrics.steps.map((s) => s.loss);
   expect(losses).toHaveLength(24);
   expect(mean(losses.slice(-8))).toBeLessThan(mean(losses.slice(0, 8)));
@@ -24,7 +28,7 @@ test('demo dataset -> LoRA on the tiny preset on WebGPU: the loss falls and per-
   const chart = page.getByRole('img', { name: 'Per-label AUROC chart' });
   await expect(chart).toBeVisible();
   await expect(chart.locator('.recharts-bar-rectangle')).toHaveCount(metrics.labels.length);
-  const rows = page.locator('tr[data-label]');
+  const rows = page.getByRole('table', { name: /^Validation AUROC per label at step/ }).locator('tr[data-label]');
   await expect(rows).toHaveCount(1);
   const value = Number(await rows.first().getAttribute('data-auroc'));
   expect(value).toBeGreaterThanOrEqual(0);

@@ -90,3 +90,40 @@ export async function downloadJson<T>(page: Page, buttonName: string): Promise<T
 }
 
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** What whenStepShown does inside the page: reload it, or inject a fault through the `?fault-hooks` hooks. */
+export type StepAction = { reload: true } | { fault: 'device-lost' | 'worker-crash' | 'storage-full'; bytes?: number | null };
+
+/**
+ * Acts inside the page the moment its status shows step `step` or later. A test polling the status lags a fast WASM
+ * run by dozens of steps, so a reload or a fault "after step k" must be triggered in the page itself. Resolves once
+ * the action is done (for a reload: once the new page has loaded).
+ */
+export async function whenStepShown(page: Page, step: number, action: StepAction): Promise<void> {
+  const loaded = 'reload' in action ? page.waitForEvent('load', { timeout: 300_000 }) : undefined;
+  const acted = page.evaluate(
+    ([at, act]) =>
+      new Promise<void>((resolve) => {
+        const observer = new MutationObserver(() => check());
+        function check() {
+          const shown = [...document.querySelectorAll('[role="status"]')].map((e) => /Step (\d+) of/.exec(e.textContent ?? '')).find(Boolean);
+          if (!shown || Number(shown[1]) < at) return;
+          observer.disconnect();
+          if ('reload' in act) location.reload();
+          else {
+            const hooks = (window as unknown as { cxrLabFaults: { inject(kind: string, bytes?: number | null): Promise<boolean> } }).cxrLabFaults;
+            // A crashed worker may never answer: the fault is injected either way.
+            void hooks.inject(act.fault, act.bytes).then(() => resolve(), () => resolve());
+          }
+        }
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+        check();
+      }),
+    [step, action] as const,
+  );
+  if (loaded) {
+    // The page that ran the observer is gone after the reload, so its promise never settles: wait for the new page.
+    acted.catch(() => undefined);
+    await loaded;
+  } else await acted;
+}

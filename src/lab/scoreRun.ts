@@ -41,7 +41,7 @@ export async function scoreAndPredict(o: ScoreInputs): Promise<{ score: TestScor
   if (o.best) restoreCheckpoint(o.model, o.best, o.config.lora);
   const tensors: BatchTensorOptions = { imgSize: o.model.cfg.imgSize, norm: o.norm, augment: o.config.augment, random: mulberry32(0) };
   const merge = o.model.lora !== null;
-  if (merge) o.model.mergeLora();
+  if (merge) await o.model.mergeLora();
   try {
     const step = o.best?.step ?? o.step;
     const { record, predictions } = await evaluateSplit(o.model, o.test, (b) => batchInputs(b, false, tensors), o.labels, step, 'test');

@@ -169,13 +169,20 @@ export class VitModel {
     return { out: tf.add(h, mlpOut), attn };
   }
 
-  /** Fold the adapter into the base weights (W' = W + scaling B A), refusing non-finite results as PEFT's safe_merge. */
-  mergeLora(): void {
+  /**
+   * Fold the adapter into the base weights (W' = W + scaling B A), refusing non-finite results as PEFT's safe_merge.
+   * Async: the check reads the merged weights back with data(), as a GPU backend needs (see below).
+   */
+  async mergeLora(): Promise<void> {
     if (!this.lora || this.merged) return;
     for (const module of this.lora.modules()) {
       const w = this.p(`${module}.weight`);
       const next = tf.tidy(() => tf.add(w, this.lora!.deltaWeight(module, w.shape[0])));
-      const finite = tf.tidy(() => tf.all(tf.isFinite(next)).dataSync()[0]);
+      // Checked on the CPU, not with tf.isFinite: WGSL lets a shader compiler assume no NaN or infinity exists, and
+      // tfjs-webgpu's isFinite under SwiftShader called finite weights non-finite. Read with data(), not dataSync():
+      // tfjs-webgpu's synchronous read goes through an OffscreenCanvas, after which Chromium destroyed the device.
+      // (Workarounds for tfjs 4.22; once per scoring, not per step.)
+      const finite = ((await next.data()) as Float32Array).every(Number.isFinite);
       if (!finite) {
         next.dispose();
         throw new Error(`merging the adapter into ${module} gives non-finite weights`);

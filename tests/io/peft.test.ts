@@ -81,7 +81,7 @@ describe('PEFT adapter import', () => {
     expect(imported.loraConfig).toEqual({ ...golden.loraConfig });
     applyImportedAdapter(model, imported);
     expect(relativeError(await logits(model), golden.logitsPeftMerged)).toBeLessThan(1e-5);
-    model.mergeLora();
+    await model.mergeLora();
     expect(relativeError(await logits(model), golden.logitsPeftMerged)).toBeLessThan(1e-5);
     model.dispose();
   });

@@ -14,6 +14,7 @@ import {
 import { makeVitConfig, NORMALISATION } from '../../src/run/vitConfig';
 import { STUDY_LORA } from '../../src/run/loraConfig';
 import type { RunConfig } from '../../src/run/records';
+import { NOT_FOR_MEDICAL_USE } from '../../src/run/notice';
 
 const LABELS = ['Pneumonia', 'Effusion, pleural'];
 
@@ -62,10 +63,11 @@ describe('buildPytorchExport: one run', () => {
     expect(exp.files['train.py']).toBe(readFileSync(join(__dirname, '..', '..', 'src', 'io', 'pytorch', 'train.py'), 'utf8'));
   });
 
-  it('config.json: the RunConfig round-trips; "export" adds labels, ViT, normalisation, storage size, splits', () => {
+  it('config.json: the RunConfig round-trips; "export" adds the notice, labels, ViT, normalisation, storage size, splits', () => {
     const { export: section, ...config } = readConfig(exp.files['config.json']);
     expect(config).toEqual(CONFIG);
     expect(section).toEqual({
+      notice: NOT_FOR_MEDICAL_USE,
       name: 'nih_lora_r8', labels: LABELS, vit: makeVitConfig('vit_base_patch16', 2), normalisation: NORMALISATION.mae,
       storageSize: 224, dataset: DATASET, splits: 'splits', backbone: null,
     });
@@ -91,6 +93,7 @@ describe('buildPytorchExport: one run', () => {
     expect(readme).toContain('torchrun --nproc_per_node=N train.py --data /path/to/dataset');
     expect(readme).toMatch(/srun .*torchrun --nproc_per_node=4 train\.py/);
     expect(readme).toContain('pass it with `--backbone /path/to/checkpoint`');
+    expect(readme).toContain(`**${NOT_FOR_MEDICAL_USE}**`);
   });
 
   it('the zip holds the same files under one folder', () => {

@@ -71,7 +71,7 @@ describe('tensor hygiene', () => {
     const afterSetup = tf.memory().numTensors;
     await model.lora.resize(8, 2);
     await model.lora.resize(3, 3);
-    model.mergeLora();
+    await model.mergeLora();
     model.unmergeLora();
     model.forward(x).dispose();
     expect(tf.memory().numTensors).toBe(afterSetup);

@@ -64,7 +64,7 @@ describe.each(FORWARD_FIXTURES)('LoRA math on %s', (fixture) => {
   it('merge gives PyTorch merged weights and the unmerged logits; unmerge restores the weights', async () => {
     const model = modelFromGolden(g, true);
     const unmerged = await logitsOf(g, model);
-    model.mergeLora();
+    await model.mergeLora();
     expect(model.merged).toBe(true);
     expect(Object.keys(g.merged).sort()).toEqual(model.lora!.modules().map((m) => `${m}.weight`).sort());
     for (const [name, t] of Object.entries(g.merged)) {

@@ -11,6 +11,7 @@ import type { RunConfig } from '../../run/records';
 import type { LabelValue, Split } from '../../run/datasets';
 import { makeVitConfig, NORMALISATION, type VitConfig } from '../../run/vitConfig';
 import { exportReadme } from './exportReadme';
+import { NOT_FOR_MEDICAL_USE } from '../../run/notice';
 
 export { trainPy as TRAIN_PY };
 
@@ -59,6 +60,8 @@ export interface PytorchExport {
 
 /** The "export" section of config.json: what train.py needs besides the lab's RunConfig. */
 export interface ExportSection {
+  /** "Not for medical use" (src/run/notice.ts): train.py writes it into every file it produces. */
+  notice: string;
   name: string;
   labels: string[];
   vit: VitConfig;
@@ -171,6 +174,7 @@ export function buildPytorchExport(input: PytorchExportInput): PytorchExport {
     }
     const usesBackbone = run.config.initialisation !== 'random' && backbone;
     return {
+      notice: NOT_FOR_MEDICAL_USE,
       name: names[i],
       labels: [...run.labels],
       vit,

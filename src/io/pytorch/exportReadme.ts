@@ -44,6 +44,8 @@ export function exportReadme(input: ReadmeInput): string {
   const lines = [
     `# ${exportName}: a CXR PEFT Lab experiment for PyTorch`,
     '',
+    `**${input.sections[0].notice}**`,
+    '',
     `Exported by CXR PEFT Lab from dataset "${dataset.name}" (layout ${dataset.layout}). \`train.py\` repeats the lab's`,
     'run with PyTorch, timm (the ViT) and Hugging Face PEFT (LoRA), on CPU, one GPU or many GPUs',
     '(DistributedDataParallel launched by `torchrun`).',

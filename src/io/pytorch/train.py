@@ -815,15 +815,32 @@ def train_step(ddp, batch, boxes, pipeline, micro_batch, world_size):
     return all_sum(loss_sum, world_size), count
 
 
+def notice_of(export):
+    """The lab's "Not for medical use" sentence (config.json export.notice), written into every output file."""
+    return export.get('notice', 'Not for medical use.')
+
+
+def write_adapter(model, folder, export):
+    """PEFT's save_pretrained, then the notice added to adapter_config.json as the lab's own adapter export has it
+    (PEFT >= 0.13 ignores keys it does not know when loading, with a warning)."""
+    model.save_pretrained(folder)
+    path = os.path.join(folder, 'adapter_config.json')
+    with open(path) as f:
+        config = json.load(f)
+    config['notice'] = notice_of(export)
+    with open(path, 'w') as f:
+        json.dump(config, f, indent=2, sort_keys=True)
+
+
 def write_outputs(out, model, run, export, labels, metrics, params, header):
     """metrics.json (the lab's schema) and merged.safetensors (timm names, metadata as the lab's merged export)."""
     vit = export['vit']
     lab_vit = {k: vit[k] for k in ('imgSize', 'patchSize', 'inChans', 'embedDim', 'depth', 'numHeads', 'mlpRatio', 'layerNormEps', 'numClasses')}
     metadata = {'format': 'pt', 'vitConfig': json.dumps(lab_vit), 'runName': export['name'], 'labels': json.dumps(labels),
-                'loraMerged': json.dumps(run['lora']) if run['method'] == 'lora' else 'none'}
+                'loraMerged': json.dumps(run['lora']) if run['method'] == 'lora' else 'none', 'notice': notice_of(export)}
     save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, os.path.join(out, 'merged.safetensors'), metadata)
     with open(os.path.join(out, 'metrics.json'), 'w') as f:
-        log = dict(config=header, labels=labels, steps=metrics['steps'], evaluations=metrics['evaluations'],
+        log = dict(notice=notice_of(export), config=header, labels=labels, steps=metrics['steps'], evaluations=metrics['evaluations'],
                    events=[], params=params, startedAt=metrics['startedAt'])
         if metrics['test'] is not None:
             log['test'] = metrics['test']
@@ -911,7 +928,7 @@ def main():
                 p.copy_(best['state'][name])
     if run['method'] == 'lora':
         if rank == 0:
-            model.save_pretrained(os.path.join(out, 'adapter'))
+            write_adapter(model, os.path.join(out, 'adapter'), export)
         model = model.merge_and_unload()  # W + (alpha'/R) B A: the lab's merged weights (block B, see add_lora)
     if test_indices:
         predictions = predict(model, data['test'], test_indices, pipeline, (rank, world_size))
