@@ -67,7 +67,7 @@ test('NIH as downloaded: Data_Entry CSV + three images_00N.tar.gz dropped togeth
   expect(report).toMatchObject({ ingested: 12, skipped: [], layout: 'nih' });
 });
 
-test('a macOS class-folder .zip and a plain .tar: debris skipped silently, the images ingested', async ({ page, watch }) => {
+test('a macOS class-folder .zip dropped and a plain .tar chosen from the keyboard: debris skipped silently, the images ingested', async ({ page, watch }) => {
   void watch;
   const folder = test.info().outputPath('class-archives');
   await mkdir(folder, { recursive: true });
@@ -87,8 +87,13 @@ test('a macOS class-folder .zip and a plain .tar: debris skipped silently, the i
   for (const [n, b] of Object.entries(await kermany('NORMAL', 10, true))) tar[`set/NORMAL/${n}`] = b;
   for (const [n, b] of Object.entries(await kermany('PNEUMONIA', 10, true))) tar[`set/PNEUMONIA/${n}`] = b;
   await writeFile(path.join(folder, 'set.tar'), await tarOf(tar));
-  await dropOnDropZone(page, [path.join(folder, 'set.tar')]);
+  // This one chosen from the keyboard with "Choose archives or files" instead of dropped; it is named after the archive.
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByLabel('Choose archives or files').focus();
+  await page.keyboard.press('Enter');
+  await (await chooser).setFiles(path.join(folder, 'set.tar'));
   await expect(page.getByText(/Ingested 20 images/)).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByRole('combobox', { name: 'Stored dataset' }).locator('option:checked')).toHaveText('set — 20 images');
 });
 
 test('an archive ingest cancelled half-way resumes after a reload: adding the archive again stores only the rest', async ({ page, watch }) => {

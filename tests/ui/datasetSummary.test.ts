@@ -48,4 +48,11 @@ describe('datasetNameFromFiles', () => {
     expect(datasetNameFromFiles([file('Data_Entry_2017.csv'), file('images/a.png')], now)).toBe('Dataset of 2026-01-02');
     expect(datasetNameFromFiles([file('a/x.png'), file('b/y.png')], now)).toBe('Dataset of 2026-01-02');
   });
+  it('names a dataset after the one archive it came in', () => {
+    expect(datasetNameFromFiles([file('chest_xray.zip')], now)).toBe('chest_xray');
+    expect(datasetNameFromFiles([file('kermany.tar.gz')], now)).toBe('kermany');
+    expect(datasetNameFromFiles([file('set.TGZ')], now)).toBe('set');
+    expect(datasetNameFromFiles([file('Data_Entry_2017.csv'), file('images_001.tar.gz')], now)).toBe('Dataset of 2026-01-02');
+    expect(datasetNameFromFiles([file('photo.png')], now)).toBe('Dataset of 2026-01-02');
+  });
 });

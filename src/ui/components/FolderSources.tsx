@@ -1,7 +1,8 @@
 /**
- * The three ways in: "Load demo dataset", "Choose dataset folder" (a real <input type=file webkitdirectory>, so a
- * click opens the browser's folder chooser and Playwright's file chooser works), and a drop zone that also opens
- * the chooser from the keyboard. The dropped DataTransfer is read synchronously inside the drop handler: the
+ * The ways in: "Load demo dataset", "Choose dataset folder" (a real <input type=file webkitdirectory>, so a
+ * click opens the browser's folder chooser and Playwright's file chooser works), "Choose archives or files" (the
+ * datasets as downloaded — .zip, .tar, .tar.gz beside a loose index CSV — for whoever cannot or does not drag), and
+ * a drop zone that also opens the folder chooser from the keyboard. The dropped DataTransfer is read synchronously inside the drop handler: the
  * browser empties it once the handler returns.
  *
  * Where the browser has showDirectoryPicker (Chromium), a click on "Choose dataset folder" opens it instead of the
@@ -9,7 +10,7 @@
  * can resume from it. The input stays, for other browsers and for tests that set its files.
  */
 import './FolderSources.css';
-import { useEffect, useRef, useState, type DragEvent, type InputHTMLAttributes, type KeyboardEvent, type MouseEvent } from 'react';
+import { useEffect, useRef, useState, type ChangeEvent, type DragEvent, type InputHTMLAttributes, type KeyboardEvent, type MouseEvent } from 'react';
 import type { SourceFolder, LabClient } from '../../workers/client';
 import type { NamedFiles } from '../hooks/useDatasets';
 import { datasetNameFromFiles } from '../view/datasetSummary';
@@ -60,6 +61,19 @@ export function FolderSources({ bridge, disabled, onFiles }: Props) {
     );
   };
 
+  /** Files set on either input (the browser's chooser, or Playwright's setInputFiles) become the ingest's source. */
+  const takeChosenFiles = (e: ChangeEvent<HTMLInputElement>) => {
+    const input = e.currentTarget;
+    const list = input.files;
+    if (!list || list.length === 0) return;
+    const files = bridge.filesFromInput(list);
+    onFiles(named(files));
+    // Clear afterwards so choosing the same folder or files again still fires a change.
+    void files.finally(() => {
+      input.value = '';
+    });
+  };
+
   const onDrop = (e: DragEvent<HTMLDivElement>) => {
     e.preventDefault();
     setDragOver(false);
@@ -96,17 +110,18 @@ export function FolderSources({ bridge, disabled, onFiles }: Props) {
             aria-label="Choose dataset folder"
             disabled={disabled}
             onClick={onInputClick}
-            onChange={(e) => {
-              const input = e.currentTarget;
-              const list = input.files;
-              if (!list || list.length === 0) return;
-              const files = bridge.filesFromInput(list);
-              onFiles(named(files));
-              // Clear afterwards so choosing the same folder again still fires a change.
-              void files.finally(() => {
-                input.value = '';
-              });
-            }}
+            onChange={takeChosenFiles}
+          />
+        </label>
+        <label className={disabled ? 'button file-button secondary disabled' : 'button file-button secondary'}>
+          <span aria-hidden="true">Choose archives or files</span>
+          {/* No accept filter: DICOMs often have no extension, and the ingest names every file it cannot use. */}
+          <input
+            type="file"
+            multiple
+            aria-label="Choose archives or files"
+            disabled={disabled}
+            onChange={takeChosenFiles}
           />
         </label>
       </div>

@@ -44,5 +44,8 @@ export function datasetNameFromFiles(files: readonly FileEntry[], now: Date): st
   const [only] = [...tops];
   const allNested = files.every((f) => f.path.split('/').filter(Boolean).length > 1);
   if (tops.size === 1 && only && allNested) return only;
+  // One archive chosen or dropped on its own (chest_xray.zip, CheXpert-v1.0-small.zip) names the dataset it holds.
+  const archive = files.length === 1 ? /^([^/]+?)\.(zip|tar|tgz|tar\.gz)$/i.exec(files[0].path) : null;
+  if (archive) return archive[1];
   return `Dataset of ${now.toISOString().slice(0, 10)}`;
 }
