@@ -14,16 +14,10 @@
  * Alpha is ignored (radiographs saved as RGBA carry an opaque alpha), as in browserDecode.ts.
  */
 import { FormatError } from '../formatError';
+import type { PngHeader } from './imageHeader';
 
-export interface PngInfo {
-  width: number;
-  height: number;
-  bitDepth: number;
-  /** 0 gray, 2 RGB, 3 palette, 4 gray + alpha, 6 RGBA */
-  colorType: number;
-  channels: number;
-  interlaced: boolean;
-}
+/** The IHDR facts the row decoder needs: the same record the header sniffer reads. */
+export type PngInfo = PngHeader;
 
 /** Receives row `y` (0-based, top first): `width` gray values, 0..255 (8-bit and below, palette) or 0..65535. */
 export type PngRowHandler = (gray: Float32Array, y: number) => void;
