@@ -114,10 +114,30 @@ test('the full real NIH index (112,120 rows) parses in the browser and its count
   for (const name of ['00000165_001.png', '00000211_018.png', '00000766_006.png']) {
     await copyFile(path.join(shared, 'nih-sample', 'images', name), path.join(folder, 'images', name));
   }
-  // Long tasks (> 50 ms, W3C Long Tasks API) of the page's main thread, recorded from the start of the page.
+  // Every read of a file's bytes on the page's main thread, by method and file name (the ingest worker's reads are
+  // not seen: workers have their own Blob). And the page's long tasks (> 50 ms, W3C Long Tasks API), for the log.
   await page.addInitScript(() => {
-    const w = window as unknown as { longTasks: { start: number; duration: number }[] };
+    const w = window as unknown as { pageReads: string[]; longTasks: { start: number; duration: number }[] };
+    w.pageReads = [];
     w.longTasks = [];
+    for (const method of ['text', 'arrayBuffer', 'stream', 'slice', 'bytes'] as const) {
+      const original = (Blob.prototype as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>)[method];
+      if (!original) continue;
+      Object.defineProperty(Blob.prototype, method, {
+        configurable: true,
+        value(this: Blob, ...args: unknown[]) {
+          if (this instanceof File) w.pageReads.push(`${method} ${this.name}`);
+          return original.apply(this, args);
+        },
+      });
+    }
+    for (const method of ['readAsText', 'readAsArrayBuffer', 'readAsDataURL', 'readAsBinaryString'] as const) {
+      const original = FileReader.prototype[method] as (blob: Blob, ...rest: unknown[]) => void;
+      FileReader.prototype[method] = function (this: FileReader, blob: Blob, ...rest: unknown[]) {
+        if (blob instanceof File) w.pageReads.push(`${method} ${blob.name}`);
+        return original.call(this, blob, ...rest);
+      } as never;
+    }
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
@@ -127,14 +147,17 @@ test('the full real NIH index (112,120 rows) parses in the browser and its count
   const parseStart = await page.evaluate(() => performance.now());
   await page.getByLabel('Choose dataset folder').setInputFiles(folder);
   await expect(page.getByText(/Ingested 3 images/)).toBeVisible({ timeout: 120_000 });
-  // The 112,120-row parse, split and counts run in the ingest worker: the page must keep answering input. When
-  // the parse ran on the page, its longest task here was 0.9-1.1 s (5 long tasks, 1.3 s in all); in the worker
-  // the longest is about 70 ms (worker start-up and React's redraw). 250 ms leaves room for a slow machine and
-  // still fails clearly on a parse that moves back onto the page.
-  const longTasks = await page.evaluate((from) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= from), parseStart);
+  // The 112,120-row parse, split and counts run in the ingest worker, so the page keeps answering input: the page
+  // never reads the index's bytes itself. (When the parse ran on the page, its longest task was 0.9-1.1 s; with the
+  // worker it is about 70-80 ms on an idle machine. The durations are logged, not asserted: they measure the
+  // machine's load as much as the code. The structural check above is what fails if the parse moves back.)
+  const { pageReads, longTasks } = await page.evaluate((from) => {
+    const w = window as unknown as { pageReads: string[]; longTasks: { start: number; duration: number }[] };
+    return { pageReads: w.pageReads, longTasks: w.longTasks.filter((t) => t.start >= from) };
+  }, parseStart);
   const longest = Math.max(0, ...longTasks.map((t) => t.duration));
-  console.log(`main-thread long tasks during the NIH parse: ${longTasks.length}, longest ${longest.toFixed(0)} ms, total ${longTasks.reduce((a, t) => a + t.duration, 0).toFixed(0)} ms`);
-  expect(longest, 'longest main-thread task during the parse (ms)').toBeLessThan(250);
+  console.log(`main-thread long tasks during the NIH parse: ${longTasks.length}, longest ${longest.toFixed(0)} ms, total ${longTasks.reduce((a, t) => a + t.duration, 0).toFixed(0)} ms; file reads on the page: ${pageReads.length}`);
+  expect(pageReads.filter((r) => r.endsWith('Data_Entry_2017_v2020.csv')), 'reads of the index on the page').toEqual([]);
   const note = page.getByText(/Data_Entry_2017_v2020\.csv \(whole index\)/);
   await expect(note).toContainText('112,120 rows, 30,805 patients');
   await expect(note).toContainText('Hernia 227');

@@ -80,6 +80,18 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
     [update, trainer],
   );
 
+  /**
+   * Bumped when the training worker crashes. The page hears of the crash while messages the dead worker posted just
+   * before it may still be queued; they would put its run back to "running". Each call listens for its generation only.
+   */
+  const generation = useRef(0);
+  const listener = useCallback(() => {
+    const mine = generation.current;
+    return (m: TrainerMessage) => {
+      if (mine === generation.current) onMessage(m);
+    };
+  }, [onMessage]);
+
   const log = useCallback(
     (level: 'info' | 'warn' | 'error', message: string) => update(appendLog(latest.current, level, message), true),
     [update],
@@ -90,7 +102,7 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
       setLabels(runLabels);
       update({ ...initialRunView(config.totalSteps), state: 'starting' }, true);
       try {
-        await trainer.start(config, onMessage, options);
+        await trainer.start(config, listener(), options);
         return true;
       } catch (e) {
         const message = errorText(e);
@@ -98,7 +110,7 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
         return false;
       }
     },
-    [trainer, onMessage, update],
+    [trainer, listener, update],
   );
 
   const launch = useCallback(
@@ -115,17 +127,17 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
   );
 
   const resumeRun = useCallback(
-    (run: RunSummary, overrides?: ResumeOverrides) => launch('Resuming the run', () => trainer.resumeRun(run.id, onMessage, overrides)),
-    [launch, trainer, onMessage],
+    (run: RunSummary, overrides?: ResumeOverrides) => launch('Resuming the run', () => trainer.resumeRun(run.id, listener(), overrides)),
+    [launch, trainer, listener],
   );
   const startGrid = useCallback(
     (spec: GridSpec) => {
       update({ ...initialRunView(spec.base.totalSteps), state: 'starting' }, true);
-      return launch('Starting the grid', () => trainer.startGrid(spec, onMessage));
+      return launch('Starting the grid', () => trainer.startGrid(spec, listener()));
     },
-    [launch, trainer, onMessage, update],
+    [launch, trainer, listener, update],
   );
-  const resumeGrid = useCallback((gridId: string) => launch('Resuming the grid', () => trainer.resumeGrid(gridId, onMessage)), [launch, trainer, onMessage]);
+  const resumeGrid = useCallback((gridId: string) => launch('Resuming the grid', () => trainer.resumeGrid(gridId, listener())), [launch, trainer, listener]);
 
   const open = useCallback(
     (run: RunSummary, log: MetricsLog) => {
@@ -139,6 +151,7 @@ export function useTrainerRun(trainer: TrainerApi, idleTotalSteps: number): Trai
 
   const crashed = useCallback(
     (message: string) => {
+      generation.current += 1;
       const text = `The training worker stopped (${message}). What was trained up to its last checkpoint is kept: resume the run from "Runs".`;
       update(appendLog({ ...latest.current, state: 'error', message: text }, 'error', text), true);
     },
