@@ -2,7 +2,7 @@
  * Issue 12, long WebGPU runs: the bytes the WebGPU backend has really allocated (its buffers in use plus its pool
  * of freed ones, numBytesAllocatedInGPU) stay flat across LoRA rank changes and from one run to the next, where
  * tfjs-webgpu alone keeps every size it ever used (src/backends/webgpuPool.ts). SwiftShader is slow, so this run is
- * short; `npm run bench -- --long-webgpu` runs the 1,000-step version.
+ * short; `npm run bench:long-webgpu` (scripts/bench_long_webgpu.mjs) runs the 1,000-step version.
  */
 import type { Page } from '@playwright/test';
 import { configureRun, expect, loadDemo, test, waitForFinish, waitForStep } from './lab';
