@@ -22,7 +22,7 @@ import { evaluateSplit, type Predictions } from './evaluate';
 import { bceWithLogits } from './loss';
 import { LoraChangeQueue } from './loraChanges';
 import { LossReadback } from './lossReadback';
-import { firstNonFinite, isDivergedLoss, NonFiniteLossError } from './nonFiniteLoss';
+import { firstNonFinite, lossesDiverged, NonFiniteLossError } from './nonFiniteLoss';
 import { MetricsRecorder } from './metricsRecorder';
 import type { Optimizer } from './optimizers';
 import { ProbeBatch } from './probeBatch';
@@ -68,7 +68,7 @@ export interface CheckpointPoint {
   /** true at the end of the loop (finished or stopped). */
   final: boolean;
   /**
-   * false when a training loss since the previous checkpoint point diverged (nonFiniteLoss.ts DIVERGED_LOSS): the
+   * false when the training losses since the previous checkpoint point say it diverged (nonFiniteLoss.ts): the
    * state is then not worth resuming from, and the previous resume checkpoint should stay the resume point.
    */
   healthy: boolean;
@@ -92,8 +92,8 @@ export class TrainingSession {
   private readonly lora: LoraChangeQueue;
   private readonly record: MetricsRecorder;
   private readonly checkpointEvery: number;
-  /** A loss diverged since the last checkpoint point. */
-  private divergedSinceCheckpoint = false;
+  /** The training losses since the last checkpoint point (lossesDiverged judges them there). */
+  private lossesSinceCheckpoint: number[] = [];
   /** The scores of the latest validation pass, by image (the page's ROC view and predictions grid). */
   private latestVal: { step: number; predictions: Predictions } | null = null;
 
@@ -301,8 +301,8 @@ export class TrainingSession {
   private async offerCheckpoint(evaluation: EvaluationRecord | null, final: boolean): Promise<void> {
     if (!this.o.onCheckpoint) return;
     await this.flushLosses();
-    const healthy = !this.divergedSinceCheckpoint;
-    this.divergedSinceCheckpoint = false;
+    const healthy = !lossesDiverged(this.lossesSinceCheckpoint);
+    this.lossesSinceCheckpoint = [];
     await this.o.onCheckpoint({
       step: this.step,
       evaluation,
@@ -328,7 +328,7 @@ export class TrainingSession {
     const bad = firstNonFinite(records);
     const kept = bad ? records.filter((r) => r.step <= bad.step) : records;
     this.record.steps.push(...kept);
-    if (kept.some((r) => isDivergedLoss(r.loss))) this.divergedSinceCheckpoint = true;
+    if (this.o.onCheckpoint) for (const r of kept) this.lossesSinceCheckpoint.push(r.loss);
     this.o.emit({ type: 'steps', steps: kept });
     this.emitState();
     if (bad) throw new NonFiniteLossError(bad.step, bad.lr, bad.loss);
