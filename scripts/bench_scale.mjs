@@ -259,11 +259,14 @@ function heapFigures(samples) {
   return `${parts.join(' / ')} MiB`;
 }
 
-function heapRatio(samples) {
+/** The growth after the first mark, absolute, per unit, and as a share of the growth before it (the verdict). */
+function heapRatio(samples, unit) {
   const f = flatness(samples, totalBytes);
   if (!f) return 'n/a';
-  if (f.share === null) return `late ${signedMb(f.late)} after early ${signedMb(f.early)}: ${f.met ? 'met' : 'NOT met'}`;
-  return `${(100 * f.share).toFixed(1)} % (< ${100 * FLAT_SHARE} %: ${f.met ? 'met' : 'NOT met'})`;
+  const perUnit = `${(f.late / 1024 / (f.to - f.from)).toFixed(2)} KiB per ${unit}`;
+  const growth = `${signedMb(f.late)} from ${f.from.toLocaleString('en-US')} to ${f.to.toLocaleString('en-US')} (${perUnit})`;
+  if (f.share === null) return `${growth} after ${signedMb(f.early)} before: ${f.met ? 'met' : 'NOT met'}`;
+  return `${growth} = ${(100 * f.share).toFixed(1)} % of the ${signedMb(f.early)} before (< ${100 * FLAT_SHARE} %: ${f.met ? 'met' : 'NOT met'})`;
 }
 
 /**
@@ -279,16 +282,16 @@ export function scaleTable(scale) {
     const i = p.ingest;
     rows.push([`${p.name} ingest`, `${n(i.images)} images in ${i.seconds.toFixed(1)} s = ${i.imagesPerSecond.toFixed(0)} images/s`, i.skipped ? `${i.skipped} skipped` : '-']);
     rows.push([`${p.name} IndexedDB / image`, i.bytesPerImage === null ? 'n/a' : `${(i.bytesPerImage / 1024).toFixed(1)} KiB`, i.bytesPerImage === null ? '-' : `${(i.bytesPerImage / (224 * 224)).toFixed(2)} x the 224 x 224 pixels`]);
-    rows.push([`${p.name} ingest heap`, heapFigures(i.samples), heapRatio(i.samples)]);
+    rows.push([`${p.name} ingest heap`, heapFigures(i.samples), heapRatio(i.samples, 'image')]);
     if (p.stream) {
       const s = p.stream;
       rows.push([`${p.name} stream`, `${n(s.batches)} batches of ${s.batchSize} in ${s.seconds.toFixed(1)} s = ${s.imagesPerSecond.toFixed(0)} images/s`, `${s.epochs} epochs of ${n(s.trainImages)}`]);
-      rows.push([`${p.name} stream heap`, heapFigures(s.samples), heapRatio(s.samples)]);
+      rows.push([`${p.name} stream heap`, heapFigures(s.samples), heapRatio(s.samples, 'batch')]);
     }
     if (p.train) {
       const t = p.train;
       rows.push([`${p.name} train (${t.preset} ${t.method} ${t.backend})`, `${n(t.steps)} steps ${t.finalState} in ${t.seconds.toFixed(0)} s, median step ${t.medianStepMs.toFixed(0)} ms`, t.dataWaitShare === null ? 'data wait n/a' : `data wait ${(100 * t.dataWaitShare).toFixed(1)} % (< 5 %: ${t.dataWaitShare < 0.05 ? 'met' : 'NOT met'})`]);
-      rows.push([`${p.name} train heap`, heapFigures(t.samples), heapRatio(t.samples)]);
+      rows.push([`${p.name} train heap`, heapFigures(t.samples), heapRatio(t.samples, 'step')]);
     }
   }
   return ['| name | figures | ratio |', '| --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)];
