@@ -8,21 +8,33 @@
  *                          [--no-build] [--no-torch] [--no-ingest] [--no-stream] [--stream-steps 40]
  *                          [--no-grid] [--grid-seeds 3] [--grid-steps 20]
  *                          [--ingest-repeat 2] [--port 4175] [--wasm-threads N] [--micro-batch N] (the last two: diagnostics)
+ *                          [--no-saliency] [--saliency-presets tiny,vit_tiny_patch16] [--saliency-reps 5] [--no-ood]
+ *   node scripts/bench.mjs --scale [--scale-out DIR] [--scale-copies 10] [--scale-batches 1000] [--scale-archives tar,zip]
+ *                          [--scale-train-steps 1000] [--scale-nih-steps 200] [--scale-no-nih] [--no-build] [--port 4175]
  *
  * --budget-s takes one number (every backend and PyTorch) or backend=seconds pairs (the rest keep defaults).
  * A backend's budget covers all its rows; a row that does not fit is skipped and printed with the reason.
  * "paired" is the time per backend for the interleaved LoRA/FFT steps run after its rows, at each size where both
  * rows were measured (one LoRA step, one FFT step, repeated: the ratio of each round does not drift with the load).
  * Browser: /usr/bin/chromium (CHROME_PATH overrides), headless, through playwright-core.
+ * Saliency (issue 13): median ms per map for gradient x input, attention rollout and SmoothGrad (16 samples) on WASM,
+ * for each preset of --saliency-presets (src/harness/saliencyBench.ts). OOD guard (issue 13): held-out radiographs
+ * and non-radiographs flagged (scripts/ood_bench.mjs).
+ * --scale runs the scale section instead of the rest (scripts/bench_scale.mjs; ~10-15 min): 10,000 images ingested
+ * from a folder and from each archive, 1,000 batches streamed, a 1,000-step run on the stored folder dataset, the
+ * NIH 10 % training list (7,847 1024 px PNGs) ingested and trained on for 200 steps (tiny preset, WASM).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { dataLines, formatTable, targetLines } from './bench_report.mjs';
+import { benchSaliency, saliencyLines } from './bench_saliency_section.mjs';
+import { benchScale, scaleLines, scaleTable } from './bench_scale.mjs';
+import { runOodBench } from './ood_bench.mjs';
 import { ensureBuild, startPreview } from './bench_server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,6 +67,19 @@ const { values: args } = parseArgs({
     'wasm-threads': { type: 'string', default: '' },
     // Diagnostic only: images per gradient pass; by default the lab's choice for the backend's memory.
     'micro-batch': { type: 'string', default: '' },
+    'no-saliency': { type: 'boolean', default: false },
+    'saliency-presets': { type: 'string', default: 'tiny,vit_tiny_patch16' },
+    'saliency-reps': { type: 'string', default: '5' },
+    'no-ood': { type: 'boolean', default: false },
+    // The scale section, run instead of the rest (it takes minutes); see scripts/bench_scale.mjs.
+    scale: { type: 'boolean', default: false },
+    'scale-out': { type: 'string', default: join(tmpdir(), 'cxr-scale-dataset') },
+    'scale-copies': { type: 'string', default: '10' },
+    'scale-batches': { type: 'string', default: '1000' },
+    'scale-archives': { type: 'string', default: 'tar,zip' },
+    'scale-train-steps': { type: 'string', default: '1000' },
+    'scale-nih-steps': { type: 'string', default: '200' },
+    'scale-no-nih': { type: 'boolean', default: false },
   },
 });
 
@@ -319,6 +344,25 @@ function gridLines(grid) {
   ];
 }
 
+/** Saliency timings per preset on WASM (issue 13), each preset in a fresh browser. */
+async function benchSaliencySection(url) {
+  if (args['no-saliency']) return undefined;
+  return benchSaliency({ url, launch: launchBrowser, openHarness, presets: list(args['saliency-presets']), reps: Number(args['saliency-reps']), samples: 16, backend: 'wasm', budgetS: 600, log, skip });
+}
+
+/** The out-of-distribution guard's held-out rates (issue 13), from scripts/ood_bench.mjs. */
+async function benchOod(url) {
+  if (args['no-ood']) return undefined;
+  try {
+    log('ood: the guard on held-out radiographs and non-radiographs (scripts/ood_bench.mjs)');
+    const { summary, lines } = await runOodBench(url, { log });
+    return { summary, lines };
+  } catch (error) {
+    skip('OOD guard rows', String(error.message ?? error).split('\n')[0]);
+    return undefined;
+  }
+}
+
 async function chromiumVersion() {
   const browser = await launchBrowser();
   const version = browser.version();
@@ -326,7 +370,48 @@ async function chromiumVersion() {
   return version;
 }
 
+/** The scale section (--scale). */
+async function benchScaleSection(url) {
+  const options = {
+    out: args['scale-out'],
+    copies: Number(args['scale-copies']),
+    batches: Number(args['scale-batches']),
+    archives: list(args['scale-archives']),
+    trainSteps: Number(args['scale-train-steps']),
+    nihSteps: Number(args['scale-nih-steps']),
+    nih: !args['scale-no-nih'],
+  };
+  log(`scale: ${options.copies} copies of the Kermany set, archives ${options.archives.join(',') || 'none'}, ${options.batches} batches, ${options.trainSteps} steps${options.nih ? `, NIH 10 % + ${options.nihSteps} steps` : ''}`);
+  return benchScale(url, options, log, skip);
+}
+
+async function mainScale() {
+  const startedAt = new Date();
+  log(ensureBuild(root, join(outRoot, 'dist'), { skip: args['no-build'] }));
+  const server = await startPreview(root, join(outRoot, 'dist'), Number(args.port));
+  try {
+    const scale = await benchScaleSection(server.url);
+    const machine = { nproc: cpus().length, cpu: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, chromium: await chromiumVersion() };
+    const record = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt) / 1000, machine, scale, skipped };
+    mkdirSync(outRoot, { recursive: true });
+    const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+    writeFileSync(join(outRoot, `scale-${stamp}.json`), JSON.stringify(record, null, 2));
+    console.log(`\nCXR PEFT Lab scale benchmark, ${startedAt.toISOString()} — ${machine.nproc} x ${machine.cpu}, ${machine.memoryGiB} GiB, Chromium ${machine.chromium}, node ${machine.node}\n`);
+    for (const line of scaleTable(scale)) console.log(line);
+    console.log('\nDetails:');
+    for (const line of scaleLines(scale)) console.log(line);
+    if (skipped.length) {
+      console.log('\nSkipped (no number was made up for these):');
+      for (const s of skipped) console.log(`  - ${s.what}: ${s.reason}`);
+    }
+    console.log(`\nJSON: bench-out/scale-${stamp}.json (${record.seconds.toFixed(0)} s in all)`);
+  } finally {
+    server.stop();
+  }
+}
+
 async function main() {
+  if (args.scale) return mainScale();
   const startedAt = new Date();
   log(ensureBuild(root, join(outRoot, 'dist'), { skip: args['no-build'] }));
   const server = await startPreview(root, join(outRoot, 'dist'), Number(args.port));
@@ -343,8 +428,10 @@ async function main() {
     }
     const data = await benchData(server.url);
     const grid = await benchGrid(server.url);
+    const saliency = await benchSaliencySection(server.url);
+    const ood = await benchOod(server.url);
     const machine = { nproc: cpus().length, cpu: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, chromium: await chromiumVersion() };
-    const record = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt) / 1000, machine, options: { sizes, methods, reps, warmup, budgets }, environments, rows, paired, torch, ...data, grid, skipped };
+    const record = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt) / 1000, machine, options: { sizes, methods, reps, warmup, budgets }, environments, rows, paired, torch, ...data, grid, saliency, ood: ood?.summary, skipped };
     mkdirSync(outRoot, { recursive: true });
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
     writeFileSync(join(outRoot, `bench-${stamp}.json`), JSON.stringify(record, null, 2));
@@ -352,11 +439,12 @@ async function main() {
 
     console.log(`\nCXR PEFT Lab benchmark, ${startedAt.toISOString()} — ${machine.nproc} x ${machine.cpu}, ${machine.memoryGiB} GiB, Chromium ${machine.chromium}, node ${machine.node}${torch ? `, torch ${torch.torch} (${torch.threads} threads)` : ''}`);
     console.log(`ViT-Ti/16 (vit_tiny_patch16), batch 32, SGD momentum 0.9; median of timed steps after ${warmup} warm-up step(s); "reps" = timed/requested.\n`);
-    console.log(formatTable(rows, torch));
-    console.log('');
+    if (rows.length || torch?.rows?.length) console.log(`${formatTable(rows, torch)}\n`);
     for (const line of targetLines(rows, torch, paired)) console.log(line);
     for (const line of dataLines(data.decode, data.pillow, data.stream)) console.log(line);
     for (const line of gridLines(grid)) console.log(line);
+    for (const line of saliencyLines(saliency)) console.log(line);
+    if (ood) console.log(['', ...ood.lines].join('\n'));
     if (skipped.length) {
       console.log('\nSkipped (no number was made up for these):');
       for (const s of skipped) console.log(`  - ${s.what}: ${s.reason}`);

@@ -53,6 +53,36 @@ const harness = {
     const { runGridBench } = await import('./gridBench');
     return runGridBench(options);
   },
+  /** Scale benchmark (scripts/bench.mjs --scale): adds its folder / files inputs and starts the lab's client. */
+  async scaleInputs() {
+    const { scaleInputs } = await import('./scaleBench');
+    return scaleInputs();
+  },
+  /** The lab's ingest of the files on a scale input, with images/s, heap samples and IndexedDB bytes per image. */
+  async scaleIngest(options: import('./scaleBench').ScaleIngestOptions) {
+    const { runScaleIngest } = await import('./scaleBench');
+    return runScaleIngest(options);
+  },
+  /** A stored dataset's train split streamed by BatchStream with a cheap consumer, with heap samples. */
+  async scaleStream(options: import('./scaleBench').ScaleStreamOptions) {
+    const { runScaleStream } = await import('./scaleBench');
+    return runScaleStream(options);
+  },
+  /** Starts the trainer's backend before the scale run's first heap sample. */
+  async scaleTrainPrepare(backend?: import('./scaleBench').ScaleTrainOptions['backend']) {
+    const { prepareScaleTrain } = await import('./scaleBench');
+    return prepareScaleTrain(backend);
+  },
+  /** A run of the lab's trainer on a stored dataset, with step times and the trainer's data-wait share. */
+  async scaleTrain(options: import('./scaleBench').ScaleTrainOptions) {
+    const { runScaleTrain } = await import('./scaleBench');
+    return runScaleTrain(options);
+  },
+  /** The last step of the running scale training (scripts/bench_scale.mjs samples the heap at step marks). */
+  async scaleTrainProgress() {
+    const { scaleTrainProgress } = await import('./scaleBench');
+    return scaleTrainProgress();
+  },
   /** ingestDataset into IndexedDB, then training steps fed by BatchStream (scripts/bench.mjs). */
   async streamBench(options: Record<string, unknown>) {
     const { runStreamBench } = await import('./benchIngest');
