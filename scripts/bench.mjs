@@ -6,7 +6,7 @@
  *   node scripts/bench.mjs [--backends wasm,webgpu,webgl,cpu] [--sizes 112,224] [--methods lora,fft,linear]
  *                          [--reps 3] [--warmup 1] [--budget-s wasm=300,webgpu=60,webgl=60,cpu=60,torch=300,paired=300]
  *                          [--no-build] [--no-torch] [--no-ingest] [--no-stream] [--stream-steps 40]
- *                          [--no-grid] [--grid-seeds 3] [--grid-steps 20]
+ *                          [--no-grid] [--grid-seeds 3] [--grid-steps 200]
  *                          [--ingest-repeat 2] [--port 4175] [--wasm-threads N] [--micro-batch N] (the last two: diagnostics)
  *                          [--no-saliency] [--saliency-presets tiny,vit_tiny_patch16] [--saliency-reps 5] [--no-ood]
  *   node scripts/bench.mjs --scale [--scale-out DIR] [--scale-copies 10] [--scale-batches 1000] [--scale-archives tar,zip]
@@ -60,7 +60,7 @@ const { values: args } = parseArgs({
     'stream-steps': { type: 'string', default: '40' },
     'no-grid': { type: 'boolean', default: false },
     'grid-seeds': { type: 'string', default: '3' },
-    'grid-steps': { type: 'string', default: '20' },
+    'grid-steps': { type: 'string', default: '200' },
     'ingest-repeat': { type: 'string', default: '2' },
     port: { type: 'string', default: '4175' },
     // Diagnostic only: XNNPACK threads for tfjs-wasm; by default the lab's own setting is measured.
