@@ -1,6 +1,6 @@
 """Golden saliency maps from the real timm VisionTransformer (+ HF PEFT LoRA), for tests/model/saliency.test.ts.
 
-    V=$(/work/shared/tools/torch-peft-venv.sh); $V/bin/python scripts/golden_saliency.py
+    V=$(../shared/tools/torch-peft-venv.sh); $V/bin/python scripts/golden_saliency.py
 
 Reference model: timm's `VisionTransformer` in the lab's `tiny` shape (64 px, patch 16, width 64, depth 2,
 2 heads, global_pool='avg' over patch tokens, fc_norm), weights drawn by seeded_weights.py (the lab rebuilds them

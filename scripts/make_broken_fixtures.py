@@ -17,9 +17,7 @@ import numpy as np
 from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(ROOT, '..', 'shared', 'data')
-if not os.path.isdir(SHARED):
-    SHARED = '/work/shared/data'
+SHARED = os.environ.get('CXR_SHARED_DATA') or os.path.join(ROOT, '..', 'shared', 'data')
 OUT = os.path.join(ROOT, 'tests', 'fixtures', 'data-study')
 NIH_IMAGE = os.path.join(SHARED, 'nih-sample', 'images', '00000165_001.png')
 KERMANY = os.path.join(SHARED, 'kermany-pneumonia-224', 'dataset', 'train')

@@ -14,6 +14,7 @@ Needs numpy and Pillow (python3-numpy, python3-pil with WebP and libtiff). Sourc
 DICOMs are written byte by byte (PS3.10 Part 10, PS3.5 encodings) with scripts/make_broken_fixtures.py's writer.
 """
 import io
+import os
 import shutil
 import struct
 import sys
@@ -27,9 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_broken_fixtures import element, us  # noqa: E402  (same element encoding as the other DICOM fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / 'shared' / 'data'
-if not SHARED.is_dir():
-    SHARED = Path('/work/shared/data')
+SHARED = Path(os.environ['CXR_SHARED_DATA']) if os.environ.get('CXR_SHARED_DATA') else ROOT.parent / 'shared' / 'data'
 KINDS = ROOT / 'e2e' / 'fixtures' / 'input-kinds'
 LARGE = ROOT / 'e2e' / 'fixtures' / 'large-images'
 CSV = ROOT / 'tests' / 'fixtures' / 'input-kinds' / 'csv'

@@ -7,7 +7,7 @@ Writes public/models/demo-mae-tiny.safetensors (encoder only, timm names, no dec
 public/models/demo-mae-tiny.training.json (loss curve, timings, the exact command). docs/model-card.md reports them.
 
 Data: nih1000-64px (745 NIH ChestX-ray14 images, 64 px) + nih-sample (212 NIH images, 1024 px resized to 64 px)
-from /work/shared/data. The Kermany pneumonia set is NOT used: it is the demo dataset, whose held-out split
+from ../shared/data (beside the repository). The Kermany pneumonia set is NOT used: it is the demo dataset, whose held-out split
 must stay unseen by the backbone. Labels are never read.
 
 Architecture: exactly src/run/vitConfig.ts VIT_PRESETS.tiny (64 px, patch 16, dim 64, depth 2, heads 2, MLP 4,
@@ -23,6 +23,7 @@ import math
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -162,7 +163,7 @@ def lr_at(step, total, warmup, peak, floor=1e-6):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--data', default='/work/shared/data')
+    ap.add_argument('--data', default=str(Path(__file__).resolve().parents[1].parent / 'shared' / 'data'))
     ap.add_argument('--steps', type=int, default=2000)
     ap.add_argument('--batch', type=int, default=64)
     ap.add_argument('--lr', type=float, default=1e-3)
