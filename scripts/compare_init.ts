@@ -4,8 +4,8 @@
  * backbone vs on random weights, macro AUROC on the held-out test split of the demo data, model selected by
  * best val macro AUROC. tfjs WASM backend in Node (BACKEND=cpu for the pure-JS one); minutes per run.
  *
- *   /usr/bin/python3 scripts/compare_init_mae.py --dump-only /tmp/demo64.safetensors
- *   npx vite-node scripts/compare_init.ts -- /tmp/demo64.safetensors [seeds=3] [epochs=40]
+ *   /usr/bin/python3 scripts/compare_init_mae.py --dump-only bench-out/demo64.safetensors
+ *   npx vite-node scripts/compare_init.ts -- bench-out/demo64.safetensors [seeds=3] [epochs=40]
  */
 import { openAsBlob } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';

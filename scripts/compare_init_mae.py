@@ -166,6 +166,7 @@ def main():
     split = stratified_split(targets, args.split_seed)
     print({k: len(v) for k, v in split.items()}, flush=True)
     if args.dump_only:
+        os.makedirs(os.path.dirname(os.path.abspath(args.dump_only)), exist_ok=True)
         write_safetensors(args.dump_only, {'images': images.float(), 'targets': targets,
                                            **{k: v.float() for k, v in split.items()}}, {'labels': ','.join(LABELS)})
         return

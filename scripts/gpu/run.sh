@@ -4,9 +4,9 @@
 # same steps. Writes gpu-tfjs.json, gpu-torch.json and gpu-table.txt to $OUT (or .gpu/out).
 set -uo pipefail
 out=${OUT:-.gpu/out}
-mkdir -p "$out" /tmp/gpu
-for f in .gpu/libvulkan1_*.deb; do dpkg -x "$f" /tmp/gpu/root; done
-export LD_LIBRARY_PATH=/tmp/gpu/root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+mkdir -p "$out" .gpu/root
+for f in .gpu/libvulkan1_*.deb; do dpkg -x "$f" .gpu/root; done
+export LD_LIBRARY_PATH=$PWD/.gpu/root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if [ -f "$icd" ]; then export VK_DRIVER_FILES=$icd VK_ICD_FILENAMES=$icd; fi
 if [ -d /usr/local/nvidia/lib64 ]; then export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/usr/local/nvidia/lib64; fi
